@@ -1,0 +1,38 @@
+# cnipa-kg: `make run` builds the release into dist/, `make test` runs the whole test suite.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install java clean bench help
+
+help:
+	@echo "make run    create .venv, install, build + validate the release into dist/"
+	@echo "make test   the same install, then the whole test suite"
+	@echo "make clean  remove dist/ and .venv/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the package or its data changes (a non-editable install, like a user's `pip install`).
+$(STAMP): $(BIN)/python pyproject.toml $(shell find src ontology shapes queries data -type f 2>/dev/null)
+	$(BIN)/python -m pip install --quiet ".[all,dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# HermiT (the OWL reasoner) needs a Java runtime: install one with apt-get when it is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "java not found: installing a headless JRE with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+
+run: install
+	$(BIN)/cnipa-kg build --out dist
+
+test: install java
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf dist $(VENV)

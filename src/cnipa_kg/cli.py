@@ -1,0 +1,170 @@
+"""Command line: parses arguments and calls the library. Nothing else lives here.
+
+Exit codes (one place, :class:`_Group`): 0 ok; 1 shapes violated / inconsistent;
+2 bad input, bad query, missing Java, or a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CnipaKgError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_BASE = "https://w3id.org/cnipa-kg/"  # = vocab.DEFAULT_BASE (not imported: keeps --help fast)
+DEFAULT_RELEASE = Path("dist")
+
+
+class _Group(click.Group):
+    """Turns the library's errors into one line on stderr and an exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CnipaKgError as exc:
+            click.echo(f"Error: {exc}" if exc.exit_code == 2 else str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing written.", err=True)
+            ctx.exit(130)
+
+
+def _base_option(f):
+    return click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI",
+                        help="Base IRI of minted resources (the ontology namespace stays fixed).")(f)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="cnipa-kg")
+def cli() -> None:
+    """cnipa-kg: China's national IP-strong-city designations as linked data.
+
+    Build the knowledge graph from CNIPA notices, check it with SHACL shapes, query it
+    with SPARQL. Start with `cnipa-kg build`, then `cnipa-kg query --list`.
+    """
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
+              help="Release directory (replaced atomically; untouched if the build fails).")
+@_base_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def build(sources: tuple[Path, ...], out: Path, base: str, quiet: bool) -> None:
+    """Extract, mint, enrich, validate and write the release.
+
+    SOURCES are notice text files (UTF-8 or GB18030); by default the notices shipped with
+    the package. Writes cnipa-kg.ttl, cnipa-kg.nt, cnipa-kg.jsonld and designations.csv.
+
+    Exit 0 ok, 1 the graph violates the shapes, 2 bad input (nothing written either way).
+
+    \b
+    Example:
+        cnipa-kg build                                 # the shipped notice -> dist/
+        cnipa-kg build notices/*.txt --out release/ --base https://example.org/kg/
+    """
+    from .build import build as run_build
+    from .iris import check_base
+
+    try:
+        check_base(base)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
+    progress = None
+    if len(sources) > 3 and sys.stderr.isatty() and not quiet:
+        bar = click.progressbar(length=len(sources), label="extracting", file=sys.stderr)
+        progress = lambda _path: bar.update(1)  # noqa: E731
+    result = run_build(list(sources) or None, out=out, base=base, progress=progress)
+    if not quiet:
+        click.echo(result.summary())
+        click.echo(
+            "\nNext:\n"
+            f"  cnipa-kg query --list                       # the named queries\n"
+            f"  cnipa-kg query designations-by-province     # run one over {out}/\n"
+            f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report"
+        )
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+              help="RDF file(s) to query (repeatable). Default: dist/cnipa-kg.nt, or the shipped notices built in memory.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+              default="table", show_default=True,
+              help="table for people; csv/tsv/json/xml are the W3C results formats; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries and exit.")
+def query(query: str | None, data: tuple[Path, ...], fmt: str, list_: bool) -> None:
+    """Run a SPARQL query over the release with pyoxigraph.
+
+    QUERY is the name of a query in queries/ (see --list), a .rq file, or the query
+    text itself. The prefixes ckg:, eli:, org:, skos:, dcterms:, prov: … are predeclared.
+
+    \b
+    Example:
+        cnipa-kg query --list
+        cnipa-kg query designations-by-province --format csv
+        cnipa-kg query 'SELECT ?name WHERE { ?d ckg:designee/skos:prefLabel ?name }'
+    """
+    from . import store
+    from .queries import describe_named, resolve_query
+
+    if list_:
+        click.echo(describe_named())
+        return
+    if not query:
+        raise click.UsageError("give a QUERY (name, file or text), or --list")
+    text = resolve_query(query)
+    paths = list(data)
+    if not paths and (DEFAULT_RELEASE / "cnipa-kg.nt").is_file():
+        paths = [DEFAULT_RELEASE / "cnipa-kg.nt"]
+    if not paths:
+        click.echo("note: no dist/ release here; building the shipped notices in memory", err=True)
+    db = store.load_store(paths)
+    sys.stdout.buffer.write(store.query(db, text, format=fmt))
+    sys.stdout.flush()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "ttl", "json"]), default="text", show_default=True,
+              help="Report format: text for people, ttl = the SHACL validation report graph, json.")
+@click.option("--input-format", type=click.Choice(["turtle", "nt", "json-ld", "trig", "xml", "nquads"]),
+              help="Format of FILES (default: by file suffix).")
+@click.option("--no-qc", is_flag=True, help="Skip the QC queries (queries/qc/*-violation.rq).")
+def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc: bool) -> None:
+    """Check RDF files against the SHACL shapes and the QC queries.
+
+    FILES default to dist/cnipa-kg.ttl. The ontology is added before checking. The report
+    lists, for each problem, the focus node (with its zh label), the path, the rule and
+    the message, then a summary line.
+
+    Exit 0 conforms, 1 violations, 2 cannot load (missing, unreadable, unparseable, or a
+    JSON-LD file with a remote @context: nothing is ever fetched).
+
+    \b
+    Example:
+        cnipa-kg validate dist/cnipa-kg.ttl
+        cnipa-kg validate edited.jsonld --format json
+    """
+    from .validate import check_files
+
+    paths = list(files) or [DEFAULT_RELEASE / "cnipa-kg.ttl"]
+    report = check_files(paths, input_format=input_format, qc=not no_qc)
+    if fmt == "ttl":
+        sys.stdout.buffer.write(report.graph.serialize(format="turtle", encoding="utf-8"))
+    elif fmt == "json":
+        click.echo(report.as_json(), nl=False)
+    else:
+        click.echo(report.text, nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+def main() -> None:
+    cli(prog_name="cnipa-kg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,73 @@
+"""Read a notice file as text: UTF-8 (with or without BOM) or GB18030/GBK.
+
+Anything else (binary data, UTF-16, a broken UTF-8 byte in a UTF-8 file, an
+empty or oversized file, a directory) is an :class:`~cnipa_kg.errors.InputError`
+naming the file, and the line where there is one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024  # a notice is a few kB; refuse anything absurd before reading it
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read ``path`` whole, with a clear error for anything that is not a readable file."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(path, None, "is a directory, expected a notice text file")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(path, None, f"file too large ({size / 2**20:.0f} MiB; a notice is at most {MAX_BYTES // 2**20} MiB)")
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, None, "no such file") from None
+    except PermissionError:
+        raise InputError(path, None, "permission denied") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes, path: str | Path) -> str:
+    """Decode notice bytes; ``path`` is only used in messages.
+
+    >>> decode("国知发运字".encode("gb18030"), "n.txt")
+    '国知发运字'
+    >>> decode(b"\\xef\\xbb\\xbf" + "附件".encode(), "n.txt")
+    '附件'
+    """
+    if not data.strip():
+        raise InputError(path, None, "empty file")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, line, "binary data (NUL byte), expected a text file in UTF-8 or GB18030")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    head = data[: utf8_error.start]
+    if any(b >= 0x80 for b in head):
+        # the file already showed valid multi-byte UTF-8 before the bad byte: it is broken UTF-8,
+        # not GB18030 (decoding it as GB18030 would silently give mojibake)
+        line = head.count(b"\n") + 1
+        raise InputError(path, line, f"invalid UTF-8 byte 0x{data[utf8_error.start]:02x} at byte offset {utf8_error.start}")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, line, "neither UTF-8 nor GB18030/GBK text") from None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: str | Path) -> tuple[str, bytes]:
+    """Return ``(text, raw bytes)`` of a notice file."""
+    data = read_bytes(path)
+    return decode(data, path), data

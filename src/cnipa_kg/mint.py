@@ -1,0 +1,232 @@
+"""Minting: :class:`~cnipa_kg.records.Notice` records → an rdflib Graph with stable IRIs.
+
+Knows nothing of text layout. Resolves each designee to its official 6-digit code
+(within its printed province) because the division IRI is built from it; a name that
+resolves to no code or to several is an :class:`~cnipa_kg.errors.InputError` naming the
+source line. Labels in English and pinyin, the division hierarchy and provenance are
+added by :mod:`cnipa_kg.enrich`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
+
+from . import divisions, iris, provinces
+from .errors import InputError
+from .records import CitedDocument, DocNumber, Notice
+from .resources import reference_path
+from .vocab import CKG, DEFAULT_BASE, ELI, LEVEL_CONCEPT, ORG, bind_prefixes
+
+_DOC_TYPES = (
+    ("通知", CKG.documentTypeNotice),
+    ("纲要", CKG.documentTypeOutline),
+    ("规划", CKG.documentTypePlan),
+    ("意见", CKG.documentTypeOpinion),
+    ("决定", CKG.documentTypeDecision),
+    ("办法", CKG.documentTypeMeasures),
+)
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    with reference_path(filename).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+@cache
+def organisations() -> dict[str, dict[str, str]]:
+    """Printed organisation name -> its row (slug, zh, en, parent) in ``organisations.csv``."""
+    rows = _rows("organisations.csv")
+    first = {}
+    for row in rows:
+        first.setdefault(row["slug"], row)
+    return {row["zh"]: {**first[row["slug"]]} for row in rows}
+
+
+@cache
+def translations() -> dict[str, str]:
+    return {row["zh"]: row["en"] for row in _rows("translations.csv")}
+
+
+@cache
+def policy_slugs() -> dict[str, str]:
+    return {row["zh"]: row["slug"] for row in _rows("policy-documents.csv")}
+
+
+def document_type(title: str) -> URIRef | None:
+    """The ``ckg:DocumentTypes`` concept of a title, from its last word (ignoring a trailing bracket).
+
+    >>> document_type("知识产权强国建设纲要（2021—2035年）")
+    rdflib.term.URIRef('https://w3id.org/cnipa-kg/def#documentTypeOutline')
+    """
+    bare = re.sub(r"[（(][^（）()]*[）)]$", "", title)
+    for word, concept in _DOC_TYPES:
+        if bare.endswith(word):
+            return concept
+    return None
+
+
+class _Minter:
+    def __init__(self, graph: Graph, base: str) -> None:
+        self.g = graph
+        self.base = base
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    def labels(self, node: URIRef, zh: str, en: str | None = None) -> None:
+        self.add(node, SKOS.prefLabel, Literal(zh, lang="zh"))
+        if en:
+            self.add(node, SKOS.prefLabel, Literal(en, lang="en"))
+
+    def title(self, node: URIRef, zh: str) -> None:
+        self.add(node, ELI.title, Literal(zh, lang="zh"))
+        if en := translations().get(zh):
+            self.add(node, ELI.title, Literal(en, lang="en"))
+
+    # organisations ------------------------------------------------------------------------
+    def org(self, name: str) -> URIRef:
+        row = organisations().get(name)
+        if row is None:
+            parent = max((n for n in organisations() if name.startswith(n) and n != name), key=len, default=None)
+            row = {"slug": iris.pinyin_slug(name), "zh": name, "en": "", "parent": organisations()[parent]["slug"] if parent else ""}
+        node = iris.org_iri(self.base, row["slug"])
+        if (node, RDF.type, ORG.Organization) not in self.g:
+            self.add(node, RDF.type, ORG.Organization)
+            self.labels(node, row["zh"], row["en"] or None)
+            if row["parent"]:
+                parent_row = next(r for r in organisations().values() if r["slug"] == row["parent"])
+                self.add(node, ORG.subOrganizationOf, self.org(parent_row["zh"]))
+        return node
+
+    # documents ----------------------------------------------------------------------------
+    def document_iri(self, title: str, number: DocNumber | None) -> URIRef:
+        if number is not None:
+            return iris.notice_iri(self.base, number)
+        return iris.policy_iri(self.base, policy_slugs().get(title) or iris.pinyin_slug(title))
+
+    def cited(self, doc: CitedDocument) -> URIRef:
+        node = self.document_iri(doc.title, doc.number)
+        self.add(node, RDF.type, CKG.PolicyDocument)
+        self.title(node, doc.title)
+        en = translations().get(doc.title)
+        self.labels(node, f"《{doc.title}》", en)
+        if doc.number is not None:
+            self.add(node, ELI.id_local, Literal(doc.number.text))
+        if (kind := document_type(doc.title)) is not None:
+            self.add(node, ELI.type_document, kind)
+        for issuer in doc.issuers:
+            self.add(node, ELI.passed_by, self.org(issuer))
+        return node
+
+    # the notice ---------------------------------------------------------------------------
+    def notice(self, n: Notice) -> URIRef:
+        node = iris.notice_iri(self.base, n.number)
+        add = self.add
+        add(node, RDF.type, CKG.Notice)
+        add(node, RDF.type, CKG.PolicyDocument)
+        add(node, ELI.id_local, Literal(n.number.text))
+        self.title(node, n.title)
+        en = translations().get(n.title) or f"Notice {iris.series_slug(n.number.series)} [{n.number.year}] No. {n.number.number}"
+        self.labels(node, n.title, en)
+        add(node, ELI.date_document, Literal(n.date.isoformat(), datatype=XSD.date))
+        add(node, ELI.passed_by, self.org(n.issuer))
+        if (kind := document_type(n.title)) is not None:
+            add(node, ELI.type_document, kind)
+        add(node, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
+        add(node, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
+        for name in n.addressees:
+            add(node, CKG.addressee, self.org(name))
+        for name in n.copy_to:
+            add(node, CKG.copyTo, self.org(name))
+        if n.printed_by:
+            add(node, CKG.printedBy, self.org(n.printed_by))
+        if n.print_date:
+            add(node, CKG.printDate, Literal(n.print_date.isoformat(), datatype=XSD.date))
+        if n.selection_steps:
+            text = "、".join(n.selection_steps)
+            add(node, CKG.selectionProcedure, Literal(text, lang="zh"))
+            if en := translations().get(text):
+                add(node, CKG.selectionProcedure, Literal(en, lang="en"))
+        if n.work_plan_months is not None:
+            add(node, CKG.workPlanDeadlineMonths, Literal(n.work_plan_months))
+        if n.work_plan_issuer:
+            add(node, CKG.workPlanIssuer, self.org(n.work_plan_issuer))
+        for name in n.work_plan_filed_with:
+            add(node, CKG.workPlanFiledWith, self.org(name))
+        if n.publication_status:
+            add(node, CKG.publicationStatus, Literal(n.publication_status, lang="zh"))
+            if en := translations().get(n.publication_status):
+                add(node, CKG.publicationStatus, Literal(en, lang="en"))
+        for doc in n.cited:
+            add(node, ELI.cites, self.cited(doc))
+        for annex in n.annexes:
+            self.annex(n, node, annex)
+        return node
+
+    def annex(self, n: Notice, notice: URIRef, annex) -> None:
+        add = self.add
+        node = iris.annex_iri(notice, annex.number)
+        add(notice, ELI.has_part, node)
+        add(node, RDF.type, CKG.Annex)
+        add(node, ELI.is_part_of, notice)
+        add(node, CKG.annexNumber, Literal(annex.number))
+        self.title(node, annex.title)
+        self.labels(node, f"附件{annex.number}：{annex.title}", f"Annex {annex.number}: {translations().get(annex.title, annex.title)}")
+        add(node, CKG.designationLevel, LEVEL_CONCEPT[annex.level])
+        add(node, CKG.declaredCount, Literal(annex.declared_count))
+        for row in annex.rows:
+            division = self.designee(n, row)
+            d = iris.designation_iri(notice, annex.number, row.serial)
+            add(d, RDF.type, CKG.Designation)
+            add(d, CKG.designee, division)
+            add(d, CKG.designationLevel, LEVEL_CONCEPT[annex.level])
+            add(d, CKG.inAnnex, node)
+            add(d, CKG.serialNumber, Literal(row.serial))
+            add(d, CKG.designatedBy, notice)
+            add(d, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
+            add(d, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
+            self.labels(d, f"{row.province}{row.name}：{annex.level_label}（{n.number.text} 附件{annex.number} 第{row.serial}号）")
+
+    def designee(self, n: Notice, row) -> URIRef:
+        province = provinces.lookup(row.province)
+        if province is None:  # extraction only lets known provinces through
+            raise InputError(n.source.path, row.lines[0], f"unknown province {row.province!r}")
+        found = divisions.resolve(province, row.name)
+        table = divisions.code_table()
+        if not found:
+            raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: no division of that name in {province.name} in the code table ({table.source}, as of {table.as_of})")
+        if len(found) > 1:
+            codes = ", ".join(f"{d.code} ({d.level})" for d in found)
+            raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: ambiguous, {len(found)} divisions of that name in {province.name}: {codes}")
+        division = found[0]
+        node = iris.division_iri(self.base, division.code)
+        if (node, RDF.type, CKG.AdministrativeDivision) not in self.g:
+            self.add(node, RDF.type, CKG.AdministrativeDivision)
+            self.add(node, CKG.adcode, Literal(division.code))
+            self.add(node, SKOS.prefLabel, Literal(row.name, lang="zh"))
+        return node
+
+
+def mint(notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
+    """Build the graph of one or more notices (no ontology, no enrichment).
+
+    :param notices: extracted notices; two with the same 文号 are an error
+    :param base: base IRI of minted resources (``/``- or ``#``-terminated)
+    :raises InputError: a designee that resolves to no code or to several, a repeated 文号
+    """
+    iris.check_base(base)
+    graph = bind_prefixes(Graph(), base=base)
+    seen: dict[str, Notice] = {}
+    m = _Minter(graph, base)
+    for n in notices:
+        if n.number.text in seen:
+            raise InputError(n.source.path, None, f"same document number {n.number.text} as {seen[n.number.text].source.path}")
+        seen[n.number.text] = n
+        m.notice(n)
+    return graph

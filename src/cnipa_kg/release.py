@@ -1,0 +1,185 @@
+"""Release: write the graph as Turtle, N-Triples, JSON-LD and CSV, atomically and deterministically.
+
+Files are written into a staging directory beside ``out`` and swapped into place
+only when all of them are complete, so a failed or killed build leaves the previous
+release as it was. The same graph always gives the same bytes: N-Triples are sorted,
+blank nodes get canonical labels, JSON-LD keys and arrays are sorted, nothing holds a
+timestamp.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, SKOS
+
+from .provinces import short_name
+from .resources import context_path
+from .vocab import CKG, ELI
+
+TURTLE = "cnipa-kg.ttl"
+NTRIPLES = "cnipa-kg.nt"
+JSONLD = "cnipa-kg.jsonld"
+DESIGNATIONS_CSV = "designations.csv"
+
+CSV_COLUMNS = [
+    "notice", "level", "annex", "serial", "province", "name", "adcode", "parent_adcode", "division_level",
+    "name_en", "name_pinyin", "period_start", "period_end", "source_line", "designation", "division",
+]
+
+
+# -- serialisations -----------------------------------------------------------------------------
+
+
+def to_turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def to_ntriples(graph: Graph) -> bytes:
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    return b"".join(sorted(set(line for line in lines if line.strip())))
+
+
+def jsonld_context() -> dict:
+    return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
+
+
+def _sorted_json(value):
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" else _sorted_json(v)) if k != "@list" else [_sorted_json(x) for x in v] for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def to_jsonld(graph: Graph) -> bytes:
+    """Compact JSON-LD with the context inline, keys and arrays sorted (rdflib orders them by hash)."""
+    context = jsonld_context()
+    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    data["@context"] = context
+    if "@graph" in data:
+        data["@graph"] = sorted((_sorted_json(n) for n in data["@graph"]), key=lambda n: (n.get("@id") or n.get("id") or "", json.dumps(n, sort_keys=True, ensure_ascii=False)))
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    return (text + "\n").encode("utf-8")
+
+
+def _label(graph: Graph, node, lang: str) -> str:
+    for o in graph.objects(node, SKOS.prefLabel):
+        if getattr(o, "language", None) == lang:
+            return str(o)
+    return ""
+
+
+def designation_rows(graph: Graph) -> list[dict[str, str]]:
+    """One row per designation, sorted by notice, annex, serial (the CSV's rows)."""
+    rows = []
+    for d in graph.subjects(CKG.designatedBy, None):
+        notice = graph.value(d, CKG.designatedBy)
+        annex = graph.value(d, CKG.inAnnex)
+        division = graph.value(d, CKG.designee)
+        level = graph.value(d, CKG.designationLevel)
+        parent = graph.value(division, SKOS.broader)
+        src = next((s for s in graph.objects(d, PROV.wasDerivedFrom)), None)
+        lines = sorted(int(x) for x in graph.objects(src, CKG.sourceLine)) if src is not None else []
+        province = graph.value(division, CKG.province) or division
+        rows.append({
+            "notice": str(graph.value(notice, ELI.id_local)),
+            "level": str(level).rsplit("#", 1)[-1],
+            "annex": str(graph.value(annex, CKG.annexNumber)),
+            "serial": str(graph.value(d, CKG.serialNumber)),
+            "province": short_name(_label(graph, province, "zh")),
+            "name": _label(graph, division, "zh"),
+            "adcode": str(graph.value(division, CKG.adcode)),
+            "parent_adcode": str(graph.value(parent, CKG.adcode)) if parent is not None else "",
+            "division_level": str(graph.value(division, CKG.divisionLevel)).rsplit("#", 1)[-1].removesuffix("Level"),
+            "name_en": _label(graph, division, "en"),
+            "name_pinyin": _label(graph, division, "zh-Latn-pinyin"),
+            "period_start": str(graph.value(d, CKG.periodStart)),
+            "period_end": str(graph.value(d, CKG.periodEnd)),
+            "source_line": ";".join(map(str, lines)),
+            "designation": str(d),
+            "division": str(division),
+        })
+    rows.sort(key=lambda r: (r["notice"], int(r["annex"]), int(r["serial"])))
+    return rows
+
+
+def to_designations_csv(graph: Graph) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(designation_rows(graph))
+    return buf.getvalue().encode("utf-8")
+
+
+WRITERS: dict[str, Callable[[Graph], bytes]] = {
+    TURTLE: to_turtle,
+    NTRIPLES: to_ntriples,
+    JSONLD: to_jsonld,
+    DESIGNATIONS_CSV: to_designations_csv,
+}
+
+
+# -- atomic directory replacement ----------------------------------------------------------------
+
+
+def _leftovers(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what a killed build left beside ``out``; restore ``out`` if a swap was cut short."""
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds:
+        os.replace(olds[-1], out)
+    for p in _leftovers(out):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
+    """Write ``files`` (name -> bytes) as the directory ``out``, replacing it atomically."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        for name, data in sorted(files.items()):
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(staging, 0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)  # only its unique name is needed
+            os.replace(out, old)
+            os.replace(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / name for name in sorted(files)]
+
+
+def render(graph: Graph) -> dict[str, bytes]:
+    """All release files of a graph, in memory."""
+    return {name: writer(graph) for name, writer in WRITERS.items()}
+
+
+def write_release(graph: Graph, out: str | Path) -> list[Path]:
+    """Serialise ``graph`` to every release format and swap the files into ``out``."""
+    return write_files(render(graph), out)
+
+
+def is_minted(node, base: str) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(base)

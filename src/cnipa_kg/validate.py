@@ -1,0 +1,215 @@
+"""Validation: SHACL shapes (pySHACL) plus QC queries (``queries/qc/*-violation.rq`` on pyoxigraph).
+
+Shapes check each node; the QC queries check what needs counting or comparing across
+nodes (serials 1..N per annex, N = the declared count, a division designated twice by one
+notice …). Each QC query selects ``?focus`` (and optionally ``?path``, ``?value``,
+``?message``); every row is a violation. Both kinds of result go into one report, sorted,
+in pySHACL's block layout, and into one SHACL validation report graph.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, SKOS
+
+from .resources import ontology_path, qc_queries, shapes_path
+from .vocab import PREFIXES, bind_prefixes
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One problem: what is wrong, where, and by which rule."""
+
+    rule: str  #: shape or QC query name, e.g. ``designation-level`` or ``annex-serials-violation``
+    focus: str  #: the focus node IRI
+    path: str = ""  #: the property path, as a CURIE where possible
+    value: str = ""
+    message: str = ""
+    severity: str = "Violation"
+    focus_label: str = ""  #: zh label of the focus node
+    kind: str = "shape"  #: "shape" or "qc"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    results: tuple[Result, ...]
+    graph: Graph = field(repr=False, compare=False)
+    sources: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return render_text(self)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"conforms": self.conforms, "sources": list(self.sources), "results": [r.__dict__ for r in self.results]},
+            ensure_ascii=False, indent=2,
+        ) + "\n"
+
+
+def curie(term) -> str:
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(str(ns)):
+            return f"{prefix}:{text[len(str(ns)):]}"
+    return f"<{text}>" if isinstance(term, URIRef) else text
+
+
+def _rule_name(shape) -> str:
+    text = str(shape)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[-1]
+    return text
+
+
+def _zh_label(graph: Graph, node) -> str:
+    for o in graph.objects(node, SKOS.prefLabel):
+        if getattr(o, "language", None) == "zh":
+            return str(o)
+    return ""
+
+
+def _messages(report: Graph, result) -> str:
+    msgs = {getattr(m, "language", None) or "": str(m) for m in report.objects(result, SH.resultMessage)}
+    ordered = [msgs[k] for k in ("zh", "en", "") if k in msgs] + [v for k, v in sorted(msgs.items()) if k not in ("zh", "en", "")]
+    return " / ".join(ordered)
+
+
+def shapes_graph() -> Graph:
+    return Graph().parse(shapes_path(), format="turtle")
+
+
+def ontology_graph() -> Graph:
+    return Graph().parse(ontology_path(), format="turtle")
+
+
+def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sources: tuple[str, ...] = ()) -> ValidationReport:
+    """Check ``graph`` (data, with or without the ontology) against the shapes and QC queries.
+
+    :param shapes: the shapes graph; default the project's ``shapes/cnipa-kg.shacl.ttl``
+    :param qc: also run ``queries/qc/*-violation.rq``
+    :returns: a :class:`ValidationReport`; ``conforms`` is False when any result is a Violation
+    """
+    import pyshacl
+
+    shapes = shapes if shapes is not None else shapes_graph()
+    _conforms, report, _text = pyshacl.validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, meta_shacl=False
+    )
+    results = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(r, SH.focusNode)
+        path = report.value(r, SH.resultPath)
+        value = report.value(r, SH.value)
+        shape = report.value(r, SH.sourceShape)
+        severity = report.value(r, SH.resultSeverity)
+        results.append(Result(
+            rule=_rule_name(shape) if isinstance(shape, URIRef) else _rule_name(report.value(r, SH.sourceConstraintComponent)),
+            focus=str(focus),
+            path=curie(path) if path is not None else "",
+            value=curie(value) if isinstance(value, URIRef) else (str(value) if value is not None else ""),
+            message=_messages(report, r),
+            severity=_rule_name(severity) if severity is not None else "Violation",
+            focus_label=_zh_label(graph, focus),
+        ))
+    if qc:
+        results.extend(run_qc(graph))
+        _add_qc_results(report, [r for r in results if r.kind == "qc"])
+    results.sort()
+    conforms = not any(r.severity == "Violation" for r in results)
+    report.set((next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(conforms)))
+    bind_prefixes(report)
+    return ValidationReport(conforms=conforms, results=tuple(results), graph=report, sources=sources)
+
+
+def _header(path: Path) -> str:
+    """The ``# description:`` (or first comment) of a QC query: what one of its rows means."""
+    lines = [ln[1:].strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("#")]
+    for ln in lines:
+        if ln.lower().startswith("description:"):
+            return ln.split(":", 1)[1].strip()
+    return lines[0] if lines else path.stem
+
+
+def run_qc(graph: Graph, *, store=None) -> list[Result]:
+    """Run every QC query on pyoxigraph; each row is a violation of that query's rule."""
+    import pyoxigraph as ox
+
+    from .store import run
+
+    if store is None:
+        store = ox.Store()
+        store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    results = []
+    for name, path in qc_queries().items():
+        description = _header(path)
+        for s in run(store, path.read_text(encoding="utf-8")):
+            def get(var: str) -> str:
+                try:
+                    term = s[var]
+                except (KeyError, IndexError):
+                    return ""
+                return "" if term is None else term.value
+            focus = get("focus")
+            results.append(Result(
+                rule=name, focus=focus, path=get("path"), value=get("value"),
+                message=get("message") or description, focus_label=_zh_label(graph, URIRef(focus)) if focus else "", kind="qc",
+            ))
+    return results
+
+
+def _add_qc_results(report: Graph, results: list[Result]) -> None:
+    if not results:
+        return
+    top = next(report.subjects(RDF.type, SH.ValidationReport))
+    for res in results:
+        node = BNode()
+        report.add((top, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        if res.focus:
+            report.add((node, SH.focusNode, URIRef(res.focus)))
+        if res.path.startswith("http"):
+            report.add((node, SH.resultPath, URIRef(res.path)))
+        report.add((node, SH.sourceShape, URIRef(f"https://w3id.org/cnipa-kg/qc#{res.rule}")))
+        report.add((node, SH.resultMessage, Literal(res.message)))
+        if res.value:
+            report.add((node, SH.value, Literal(res.value)))
+
+
+def render_text(report: ValidationReport) -> str:
+    """pySHACL's layout: a header, then one block per result with the same fields in the same order."""
+    shapes = sum(1 for r in report.results if r.kind == "shape")
+    qc = len(report.results) - shapes
+    lines = ["Validation Report", f"Conforms: {report.conforms}", f"Results ({len(report.results)}):"]
+    for r in report.results:
+        focus = f"<{r.focus}>" + (f" ({r.focus_label})" if r.focus_label else "")
+        lines += [
+            f"{r.severity}: {r.rule}" + (" [QC query]" if r.kind == "qc" else ""),
+            f"\tFocus node: {focus}",
+        ]
+        if r.path:
+            lines.append(f"\tResult path: {r.path}")
+        if r.value:
+            lines.append(f"\tValue: {r.value}")
+        lines.append(f"\tMessage: {r.message}")
+    violations = sum(1 for r in report.results if r.severity == "Violation")
+    lines.append(f"Summary: {violations} violation(s), {len(report.results) - violations} other result(s); {shapes} from shapes, {qc} from QC queries")
+    return "\n".join(lines) + "\n"
+
+
+def check_files(paths, *, input_format: str | None = None, qc: bool = True) -> ValidationReport:
+    """Load RDF files (refusing remote contexts), add the ontology, validate."""
+    from .build import ontology_graph
+    from .rdfio import load_graph
+
+    graph = load_graph(paths, format=input_format)
+    for triple in ontology_graph():
+        graph.add(triple)
+    return validate(graph, qc=qc, sources=tuple(str(p) for p in paths))
