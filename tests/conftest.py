@@ -1,0 +1,67 @@
+"""Session fixtures built from the real sources in data/notices (never hand-edited RDF dumps)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTICE = ROOT / "data" / "notices" / "notice-2022-33.txt"
+PLAIN = ROOT / "tests" / "data" / "notice-2022-33-plain.txt"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert rows, f"{path} is empty"
+    return rows
+
+
+@pytest.fixture(scope="session")
+def notice_path() -> Path:
+    return NOTICE
+
+
+@pytest.fixture(scope="session")
+def notice_text() -> str:
+    return NOTICE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def records():
+    from cnipa_kg.extract import extract
+
+    return extract(NOTICE)
+
+
+@pytest.fixture(scope="session")
+def graph():
+    """The release graph of the real notice (data + ontology), built in memory."""
+    from cnipa_kg.build import build_graph
+
+    return build_graph([NOTICE])
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory) -> Path:
+    """A release built by the library from the real notice; do not modify it in tests."""
+    from cnipa_kg.build import build
+
+    out = tmp_path_factory.mktemp("release") / "dist"
+    build([NOTICE], out=out)
+    return out
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str):
+    from cnipa_kg.cli import cli
+
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
