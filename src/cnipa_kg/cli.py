@@ -162,6 +162,35 @@ def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc:
     sys.exit(0 if report.conforms else 1)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Where to write the input plus the inferred memberships (Turtle; .nt or .jsonld by suffix).")
+@click.option("--input-format", type=click.Choice(["turtle", "nt", "json-ld", "trig", "xml", "nquads"]),
+              help="Format of FILE (default: by file suffix).")
+def reason(file: Path, out: Path, input_format: str | None) -> None:
+    """Check consistency with the OWL reasoner HermiT, then materialise the defined classes.
+
+    Adds `rdf:type ckg:DemonstrationCity` / `ckg:PilotCity` for every division the reasoner
+    classifies so (a division that is the designee of a designation of that level).
+    Needs Java ≥ 11.
+
+    Exit 0 consistent, 1 inconsistent (the individuals and axioms involved are named),
+    2 cannot load FILE or no Java.
+
+    \b
+    Example:
+        cnipa-kg reason dist/cnipa-kg.ttl --out dist/cnipa-kg-inferred.ttl
+    """
+    from .reason import reason as run_reason
+    from .release import write_graph_file
+    from .validate import load_with_ontology
+
+    result = run_reason(load_with_ontology([file], input_format=input_format))
+    write_graph_file(result.graph, out)
+    click.echo(f"{result.summary()}\nWrote {out}")
+
+
 def main() -> None:
     cli(prog_name="cnipa-kg")
 

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import PROV, SKOS
 
 from .provinces import short_name
@@ -181,5 +181,18 @@ def write_release(graph: Graph, out: str | Path) -> list[Path]:
     return write_files(render(graph), out)
 
 
-def is_minted(node, base: str) -> bool:
-    return isinstance(node, URIRef) and str(node).startswith(base)
+def write_graph_file(graph: Graph, path: str | Path) -> Path:
+    """Write one graph file atomically, format by suffix (.nt, .jsonld, else Turtle)."""
+    path = Path(path)
+    writer = {".nt": to_ntriples, ".jsonld": to_jsonld}.get(path.suffix.lower(), to_turtle)
+    data = writer(graph)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -204,12 +204,17 @@ def render_text(report: ValidationReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_files(paths, *, input_format: str | None = None, qc: bool = True) -> ValidationReport:
-    """Load RDF files (refusing remote contexts), add the ontology, validate."""
+def load_with_ontology(paths, *, input_format: str | None = None) -> Graph:
+    """Load RDF files (refusing remote contexts) and add the ontology's triples."""
     from .build import ontology_graph
     from .rdfio import load_graph
 
     graph = load_graph(paths, format=input_format)
     for triple in ontology_graph():
         graph.add(triple)
-    return validate(graph, qc=qc, sources=tuple(str(p) for p in paths))
+    return graph
+
+
+def check_files(paths, *, input_format: str | None = None, qc: bool = True) -> ValidationReport:
+    """Load RDF files, add the ontology, validate."""
+    return validate(load_with_ontology(paths, input_format=input_format), qc=qc, sources=tuple(str(p) for p in paths))
