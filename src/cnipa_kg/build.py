@@ -79,12 +79,15 @@ def build_graph(sources: Sequence[str | Path] | None = None, *, base: str = DEFA
 
 
 def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dist", base: str = DEFAULT_BASE,
-          validate: bool = True, progress: Callable[[str], None] | None = None) -> BuildResult:
+          validate: bool = True, progress: Callable[[str], None] | None = None,
+          panel_years: tuple[int, int] | None = None) -> BuildResult:
     """Build, validate and write a release.
 
     :param sources: notice text files; default the notices shipped with the package
     :param out: release directory, replaced atomically
     :param base: base IRI of minted resources
+    :param panel_years: first and last year of city-year-panel.csv (default: two years before the
+        earliest period to the end of the latest)
     :raises InputError: bad source (nothing written)
     :raises ShapesViolated: the graph violates the shapes (nothing written)
     """
@@ -96,6 +99,6 @@ def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dis
         report = check(graph, sources=tuple(n.source.path for n in notices))
         if not report.conforms:
             raise ShapesViolated(report)
-    files = write_release(graph, out)
+    files = write_release(graph, out, notices, base=base, panel_years=panel_years)
     levels = Counter(str(o).rsplit("#", 1)[-1] for s, o in graph.subject_objects(CKG.designationLevel) if (s, CKG.designatedBy, None) in graph)
     return BuildResult(out=Path(out), files=tuple(files), notices=tuple(notices), triples=len(graph), designations=dict(levels))

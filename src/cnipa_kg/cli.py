@@ -37,6 +37,15 @@ def _base_option(f):
                         help="Base IRI of minted resources (the ontology namespace stays fixed).")(f)
 
 
+def _years(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    first, sep, last = value.partition("-")
+    if not (sep and first.isdigit() and last.isdigit() and len(first) == len(last) == 4 and int(first) <= int(last)):
+        raise click.BadParameter(f"{value!r}: expected FIRST-LAST, e.g. 2018-2025", param_hint="--panel-years")
+    return int(first), int(last)
+
+
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="cnipa-kg")
 def cli() -> None:
@@ -52,12 +61,16 @@ def cli() -> None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
               help="Release directory (replaced atomically; untouched if the build fails).")
 @_base_option
+@click.option("--panel-years", metavar="FIRST-LAST", callback=lambda _c, _p, v: _years(v),
+              help="Years of city-year-panel.csv, e.g. 2018-2025 (default: two years before the earliest period "
+                   "to the end of the latest).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def build(sources: tuple[Path, ...], out: Path, base: str, quiet: bool) -> None:
+def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[int, int] | None, quiet: bool) -> None:
     """Extract, mint, enrich, validate and write the release.
 
     SOURCES are notice text files (UTF-8 or GB18030); by default the notices shipped with
-    the package. Writes cnipa-kg.ttl, cnipa-kg.nt, cnipa-kg.jsonld and designations.csv.
+    the package. Writes cnipa-kg.ttl, cnipa-kg.nt, cnipa-kg.jsonld (the graph with the
+    ontology), designations.csv (+ CSVW metadata), city-year-panel.csv and void.ttl.
 
     Exit 0 ok, 1 the graph violates the shapes, 2 bad input (nothing written either way).
 
@@ -77,7 +90,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, quiet: bool) -> None:
     if len(sources) > 3 and sys.stderr.isatty() and not quiet:
         bar = click.progressbar(length=len(sources), label="extracting", file=sys.stderr)
         progress = lambda _path: bar.update(1)  # noqa: E731
-    result = run_build(list(sources) or None, out=out, base=base, progress=progress)
+    result = run_build(list(sources) or None, out=out, base=base, progress=progress, panel_years=panel_years)
     if not quiet:
         click.echo(result.summary())
         click.echo(

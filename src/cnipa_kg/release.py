@@ -127,6 +127,59 @@ WRITERS: dict[str, Callable[[Graph], bytes]] = {
     JSONLD: to_jsonld,
     DESIGNATIONS_CSV: to_designations_csv,
 }
+PANEL_CSV = "city-year-panel.csv"
+CSVW_METADATA = "designations.csv-metadata.json"
+VOID = "void.ttl"
+
+_CSVW_COLUMNS = {
+    # name: (title, datatype, propertyUrl, valueUrl)
+    "notice": ("文号 document number", "string", "eli:id_local", None),
+    "level": ("designation level", {"base": "string", "format": "demonstration|pilot"}, "ckg:designationLevel", "ckg:{level}"),
+    "annex": ("annex number", "integer", "ckg:annexNumber", None),
+    "serial": ("serial number (序号)", "integer", "ckg:serialNumber", None),
+    "province": ("province, short name as printed", "string", None, None),
+    "name": ("division name as printed", "string", None, None),
+    "adcode": ("6-digit division code (GB/T 2260)", {"base": "string", "format": "[0-9]{6}"}, "ckg:adcode", None),
+    "parent_adcode": ("code of the parent division", {"base": "string", "format": "[0-9]{6}"}, None, None),
+    "division_level": ("division level", {"base": "string", "format": "province|prefecture|district"}, None, None),
+    "name_en": ("English name", "string", None, None),
+    "name_pinyin": ("Hanyu Pinyin name", "string", None, None),
+    "period_start": ("first day of the designation period", "date", "ckg:periodStart", None),
+    "period_end": ("last day of the designation period", "date", "ckg:periodEnd", None),
+    "source_line": ("line number(s) of the row in the source text, ;-separated", "string", None, None),
+    "designation": ("IRI of the designation", "anyURI", None, None),
+    "division": ("IRI of the designated division", "anyURI", "ckg:designee", "{+division}"),
+}
+
+
+def csvw_metadata() -> bytes:
+    """W3C CSV on the Web metadata for designations.csv: each row is a ckg:Designation."""
+    columns = []
+    for name in CSV_COLUMNS:
+        title, datatype, prop, value_url = _CSVW_COLUMNS[name]
+        col = {"name": name, "titles": name, "dc:description": title, "datatype": datatype, "required": name not in ("parent_adcode",)}
+        if prop:
+            col["propertyUrl"] = prop
+        if value_url:
+            col["valueUrl"] = value_url
+        if name == "designation":
+            col["suppressOutput"] = True
+        columns.append(col)
+    columns.append({"virtual": True, "propertyUrl": "rdf:type", "valueUrl": "ckg:Designation"})
+    meta = {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
+        "url": DESIGNATIONS_CSV,
+        "dc:title": "Designations of national IP-strong cities (国家知识产权强市建设试点示范城市)",
+        "dc:license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+        "dialect": {"encoding": "utf-8", "header": True, "delimiter": ","},
+        "tableSchema": {
+            "columns": columns,
+            "primaryKey": ["notice", "annex", "serial"],
+            "aboutUrl": "{+designation}",
+        },
+        "prefixes": {"ckg": str(CKG), "eli": str(ELI)},
+    }
+    return (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 # -- atomic directory replacement ----------------------------------------------------------------
@@ -171,14 +224,23 @@ def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
     return [out / name for name in sorted(files)]
 
 
-def render(graph: Graph) -> dict[str, bytes]:
-    """All release files of a graph, in memory."""
-    return {name: writer(graph) for name, writer in WRITERS.items()}
+def render(graph: Graph, notices=(), *, base: str | None = None, panel_years: tuple[int, int] | None = None) -> dict[str, bytes]:
+    """All release files of a graph, in memory; ``void.ttl`` describes the others."""
+    from .panel import to_panel_csv
+    from .void import describe
+
+    files = {name: writer(graph) for name, writer in WRITERS.items()}
+    files[CSVW_METADATA] = csvw_metadata()
+    files[PANEL_CSV] = to_panel_csv(graph, years=panel_years)
+    if base is not None:
+        files[VOID] = to_turtle(describe(graph, files, notices, base=base))
+    return files
 
 
-def write_release(graph: Graph, out: str | Path) -> list[Path]:
+def write_release(graph: Graph, out: str | Path, notices=(), *, base: str | None = None,
+                  panel_years: tuple[int, int] | None = None) -> list[Path]:
     """Serialise ``graph`` to every release format and swap the files into ``out``."""
-    return write_files(render(graph), out)
+    return write_files(render(graph, notices, base=base, panel_years=panel_years), out)
 
 
 def write_graph_file(graph: Graph, path: str | Path) -> Path:

@@ -1,0 +1,117 @@
+"""Dataset description ``void.ttl`` (VoID + DCAT), every figure computed from what is written.
+
+Triples, entities, class and property partitions come from the release graph; each
+``dcat:Distribution`` gets the true byte size, media type and SHA-256 of its file's bytes.
+The build is a ``prov:Activity`` that names the software version and every input's hash.
+No wall-clock timestamp, so rebuilds stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID, XSD
+
+from . import __version__
+from .iris import notice_iri
+from .records import Notice
+from .vocab import CKG, ONTOLOGY_IRI, bind_prefixes
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".jsonld": "application/ld+json",
+    ".csv": "text/csv",
+    ".json": "application/csvm+json",
+    ".html": "text/html",
+}
+
+
+def dataset_iri(base: str) -> URIRef:
+    return URIRef(f"{base}dataset")
+
+
+def _partition(base: str, kind: str, iri: URIRef) -> URIRef:
+    return URIRef(f"{base}dataset/{kind}/{hashlib.sha1(str(iri).encode()).hexdigest()[:12]}")
+
+
+def describe(graph: Graph, files: dict[str, bytes], notices: list[Notice] | tuple[Notice, ...], *, base: str) -> Graph:
+    """The VoID/DCAT description of a release: ``graph`` is the release graph, ``files`` its files."""
+    v = bind_prefixes(Graph(), base=base)
+    v.bind("spdx", SPDX)
+    ds = dataset_iri(base)
+    add = v.add
+    add((ds, RDF.type, VOID.Dataset))
+    add((ds, RDF.type, DCAT.Dataset))
+    add((ds, RDF.type, PROV.Entity))
+    add((ds, DCTERMS.title, Literal("国家知识产权强市建设试点示范城市知识图谱", lang="zh")))
+    add((ds, DCTERMS.title, Literal("cnipa-kg: China's national IP-strong-city designations as linked data", lang="en")))
+    add((ds, DCTERMS.description, Literal(
+        "The CNIPA notices designating national IP-strong-city demonstration and pilot cities, their annexes, "
+        "each designation and the designated divisions (with official 6-digit codes), as RDF.", lang="en")))
+    add((ds, DCTERMS.license, LICENSE))
+    add((ds, DCTERMS.publisher, URIRef(f"{base}org/cnipa-kg-maintainers")))
+    add((URIRef(f"{base}org/cnipa-kg-maintainers"), SKOS.prefLabel, Literal("cnipa-kg maintainers", lang="en")))
+    add((ds, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
+    add((ds, VOID.uriSpace, Literal(base)))
+    add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
+    add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
+    for n in notices:
+        add((ds, DCTERMS.source, notice_iri(base, n.number)))
+
+    # statistics of the graph
+    add((ds, VOID.triples, Literal(len(graph))))
+    subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    add((ds, VOID.entities, Literal(len(subjects))))
+    add((ds, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
+    add((ds, VOID.distinctObjects, Literal(len(set(graph.objects())))))
+    classes = Counter(o for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
+    add((ds, VOID.classes, Literal(len(classes))))
+    for cls, count in sorted(classes.items()):
+        part = _partition(base, "class", cls)
+        add((ds, VOID.classPartition, part))
+        add((part, VOID["class"], cls))
+        add((part, VOID.entities, Literal(count)))
+    properties = Counter(graph.predicates(unique=False))
+    add((ds, VOID.properties, Literal(len(properties))))
+    for prop, count in sorted(properties.items()):
+        part = _partition(base, "property", prop)
+        add((ds, VOID.propertyPartition, part))
+        add((part, VOID.property, prop))
+        add((part, VOID.triples, Literal(count)))
+
+    # distributions: one per file, figures from the bytes written
+    for name, data in sorted(files.items()):
+        dist = URIRef(f"{base}dataset/distribution/{name}")
+        add((ds, DCAT.distribution, dist))
+        add((dist, RDF.type, DCAT.Distribution))
+        add((dist, DCTERMS.title, Literal(name)))
+        add((dist, DCAT.downloadURL, URIRef(f"{base}dist/{name}")))
+        suffix = "." + name.rsplit(".", 1)[-1]
+        add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES.get(suffix, 'application/octet-stream')}")))
+        add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{base}dataset/distribution/{name}#sha256")
+        add((dist, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+        add((dist, DCTERMS.license, LICENSE))
+
+    # provenance: the build activity, its software and inputs
+    activity = URIRef(f"{base}build")
+    add((ds, PROV.wasGeneratedBy, activity))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, PROV.wasAssociatedWith, URIRef(f"https://pypi.org/project/cnipa-kg/{__version__}/")))
+    add((activity, SKOS.prefLabel, Literal(f"cnipa-kg {__version__} build", lang="en")))
+    for n in notices:
+        source = URIRef(f"{notice_iri(base, n.number)}/source")
+        add((activity, PROV.used, source))
+        add((source, DCTERMS.title, Literal(n.source.name)))
+        add((source, CKG.sha256, Literal(n.source.sha256)))
+    return v
