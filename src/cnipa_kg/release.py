@@ -130,6 +130,7 @@ WRITERS: dict[str, Callable[[Graph], bytes]] = {
 PANEL_CSV = "city-year-panel.csv"
 CSVW_METADATA = "designations.csv-metadata.json"
 VOID = "void.ttl"
+DOCS = "docs/index.html"
 
 _CSVW_COLUMNS = {
     # name: (title, datatype, propertyUrl, valueUrl)
@@ -226,12 +227,15 @@ def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
 
 def render(graph: Graph, notices=(), *, base: str | None = None, panel_years: tuple[int, int] | None = None) -> dict[str, bytes]:
     """All release files of a graph, in memory; ``void.ttl`` describes the others."""
+    from .build import ontology_graph
+    from .docs import ontology_html
     from .panel import to_panel_csv
     from .void import describe
 
     files = {name: writer(graph) for name, writer in WRITERS.items()}
     files[CSVW_METADATA] = csvw_metadata()
     files[PANEL_CSV] = to_panel_csv(graph, years=panel_years)
+    files[DOCS] = ontology_html(ontology_graph()).encode("utf-8")
     if base is not None:
         files[VOID] = to_turtle(describe(graph, files, notices, base=base))
     return files
