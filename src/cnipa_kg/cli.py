@@ -204,6 +204,37 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
     click.echo(f"{result.summary()}\nWrote {out}")
 
 
+@cli.command()
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
+              help="Release directory written by `cnipa-kg build`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="S",
+              help="Seconds after which a SPARQL query is stopped (its worker process is killed).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
+@click.option("--base", default=None, metavar="IRI",
+              help="Base IRI where the server is deployed (e.g. https://example.org/kg/); paths under it map to the release's IRIs.")
+def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, base: str | None) -> None:
+    """Serve the release: SPARQL 1.1 Protocol endpoint and linked-data pages.
+
+    \b
+    /                  home page with the dataset summary
+    /sparql            SPARQL endpoint (GET, POST form, POST application/sparql-query);
+                       a query editor for browsers
+    /.well-known/void  VoID description
+    /eli/notice/…, /division/…, /org/…   every minted IRI, as HTML, Turtle, JSON-LD or
+                       N-Triples by Accept or by a .html/.ttl/.jsonld/.nt suffix
+
+    \b
+    Example:
+        cnipa-kg build && cnipa-kg serve --port 8000
+        curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {?s ?p ?o} LIMIT 3' localhost:8000/sparql
+    """
+    from .server import run_server
+
+    run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers)
+
+
 def main() -> None:
     cli(prog_name="cnipa-kg")
 
