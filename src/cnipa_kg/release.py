@@ -185,13 +185,32 @@ def csvw_metadata() -> bytes:
 
 # -- atomic directory replacement ----------------------------------------------------------------
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    return False
+
 
 def _leftovers(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove what a killed build left beside ``out``; restore ``out`` if a swap was cut short."""
+    """Remove what a killed build left in its staging place; restore ``out`` if a fallback swap was cut short."""
     olds = sorted(out.parent.glob(f".{out.name}.old-*"))
     if not out.exists() and olds:
         os.replace(olds[-1], out)
@@ -200,7 +219,13 @@ def clean_leftovers(out: Path) -> None:
 
 
 def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
-    """Write ``files`` (name -> bytes) as the directory ``out``, replacing it atomically."""
+    """Write ``files`` (name -> bytes) as the directory ``out``, replacing it atomically.
+
+    The files go into a staging directory beside ``out``; then the two directories are
+    exchanged in one system call, so ``out`` is at every moment either the whole previous
+    release or the whole new one, even if the process is killed. What a killed build leaves in
+    its staging place is removed by the next build.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
@@ -209,16 +234,21 @@ def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
         for name, data in sorted(files.items()):
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with open(target, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(staging, 0o755)
-        if out.exists():
+        if not out.exists():
+            os.replace(staging, out)
+        elif out.is_dir() and _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the previous release
+        else:  # no renameat2 (not Linux) or out is not a directory: two renames, recovered by clean_leftovers
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rmdir(old)  # only its unique name is needed
             os.replace(out, old)
             os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
