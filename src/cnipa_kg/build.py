@@ -41,7 +41,7 @@ class BuildResult:
             + ", ".join(n.number.text for n in self.notices[:5]) + (" …" if len(self.notices) > 5 else ""),
             f"  designations: {sum(self.designations.values())} ({levels})",
             f"  triples:      {self.triples}",
-            "  files:        " + ", ".join(f"{p.name} ({p.stat().st_size:,} B)" for p in self.files),
+            "  files:        " + ", ".join(f"{p.relative_to(self.out)} ({p.stat().st_size:,} B)" for p in self.files),
         ]
         return "\n".join(lines)
 

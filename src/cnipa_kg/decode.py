@@ -47,20 +47,27 @@ def decode(data: bytes, path: str | Path) -> str:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError(path, line, "binary data (NUL byte), expected a text file in UTF-8 or GB18030")
     try:
-        return data.decode("utf-8-sig")
+        return _newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    head = data[: utf8_error.start]
-    if any(b >= 0x80 for b in head):
-        # the file already showed valid multi-byte UTF-8 before the bad byte: it is broken UTF-8,
-        # not GB18030 (decoding it as GB18030 would silently give mojibake)
-        line = head.count(b"\n") + 1
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for c in lenient if ord(c) > 0x7F) - bad
+    if good >= 20 * bad:
+        # mostly valid multi-byte UTF-8 with a few broken bytes: broken UTF-8, not GB18030
+        # (decoding it as GB18030 would silently give mojibake)
+        line = data[: utf8_error.start].count(b"\n") + 1
         raise InputError(path, line, f"invalid UTF-8 byte 0x{data[utf8_error.start]:02x} at byte offset {utf8_error.start}")
     try:
-        return data.decode("gb18030")
+        return _newlines(data.decode("gb18030"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, line, "neither UTF-8 nor GB18030/GBK text") from None
+
+
+def _newlines(text: str) -> str:
+    """CRLF and old-Mac CR line ends become LF, so line numbers match what an editor shows."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def sha256(data: bytes) -> str:
