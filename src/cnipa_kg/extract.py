@@ -397,7 +397,7 @@ def _annex(r: _Reader, n: int, heading: Line, body: list[Line], count: int, leve
         raise r.error(heading.number, f"annex {n} has no table header (expected a line starting with 序号)")
     title = "".join(title_parts) or listed_title or label + "名单"
 
-    rows = _rows(r, n, table)
+    rows = _rows(r, n, table, truncated=truncated)
     last_line = table[-1].number if table else heading.number
     if not rows:
         prefix = "table cut off: " if truncated else ""
@@ -417,7 +417,7 @@ def body_has_rows(body: list[Line]) -> bool:
     return any(_SERIAL.match(tok) for ln in body for tok in ln.text.split(" "))
 
 
-def _rows(r: _Reader, annex: int, table: list[Line]) -> list[AnnexRow]:
+def _rows(r: _Reader, annex: int, table: list[Line], *, truncated: bool = False) -> list[AnnexRow]:
     """Group the table's cells into rows: a serial opens a row; provinces carry down."""
     rows: list[_Row] = []
     pending: list[tuple[str, int]] = []  # cells before the first serial
@@ -458,7 +458,8 @@ def _rows(r: _Reader, annex: int, table: list[Line]) -> list[AnnexRow]:
                 raise r.error(line, f"annex {annex}, row {row.serial}: unknown province {first!r} (expected one of the 31 provinces or 新疆生产建设兵团)")
             raise r.error(names[1][1], f"annex {annex}, row {row.serial}: more than one name: {' '.join(t for t, _ in names)}")
         if not names:
-            raise r.error(row.line, f"annex {annex}, row {row.serial} has no name")
+            cut = "table cut off: " if truncated and row is rows[-1] else ""
+            raise r.error(row.line, f"{cut}annex {annex}, row {row.serial} has no name")
         name, name_line = names[0]
         if not name.endswith(_NAME_SUFFIXES):
             raise r.error(name_line, f"annex {annex}, row {row.serial}: {name!r} is neither a known province nor a division name (names end in 市, 区, 县, 州, 盟 or 旗)")
