@@ -29,7 +29,9 @@ class Province:
 
 
 def short_name(full: str) -> str:
-    """>>> short_name("新疆维吾尔自治区"), short_name("黑龙江省"), short_name("上海市")
+    """The name without its administrative suffix.
+
+    >>> short_name("新疆维吾尔自治区"), short_name("黑龙江省"), short_name("上海市")
     ('新疆', '黑龙江', '上海')
     """
     return _SUFFIX.sub("", full)

@@ -9,6 +9,7 @@ RDF/XML entity declarations (billion-laughs style) are refused before parsing.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,9 @@ def parse_into(graph: Graph, path: str | Path, *, format: str | None = None) -> 
 
 
 def load_graph(paths: Sequence[str | Path], *, format: str | None = None) -> Graph:
+    # an ill-typed literal ("2022-13-45"^^xsd:date) is the shapes' business; rdflib would print
+    # a traceback for it on stderr
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     graph = Graph()
     for path in paths:
         parse_into(graph, path, format=format)

@@ -4,9 +4,8 @@ pyoxigraph answers SPARQL 13–250× faster than rdflib on the same data, so eve
 (the CLI, the QC checks, the server) goes through it.
 
 >>> store = load_store()  # the release of the shipped notices, built in memory
->>> print(query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?d a ckg:Designation }", format="csv").decode().strip())
-n
-110
+>>> query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?d a ckg:Designation }", format="csv").decode().split()
+['n', '110']
 """
 
 from __future__ import annotations

@@ -99,9 +99,14 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
     import pyshacl
 
     shapes = shapes if shapes is not None else shapes_graph()
-    _conforms, report, _text = pyshacl.validate(
-        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, meta_shacl=False
-    )
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, meta_shacl=False
+        )
+    except Exception as exc:  # pySHACL's own errors (and its bugs on odd literals) must not become tracebacks
+        from .errors import CnipaKgError
+
+        raise CnipaKgError(f"the SHACL engine failed on this graph: {type(exc).__name__}: {str(exc)[:300]}") from None
     results = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(r, SH.focusNode)
@@ -137,8 +142,40 @@ def _header(path: Path) -> str:
     return lines[0] if lines else path.stem
 
 
+CODE_TABLE_GRAPH = "https://w3id.org/cnipa-kg/code-table"
+
+
+def code_table_ntriples() -> bytes:
+    """The ministry's code table as triples ``<…/code-table/{code}> ckg:adcode "…" ; ckg:divisionLevel …``.
+
+    QC queries read it from the named graph :data:`CODE_TABLE_GRAPH` (the data is the default graph).
+    """
+    from .divisions import code_table
+    from .vocab import CKG, DIVISION_LEVEL_CONCEPT
+
+    lines = []
+    for code, d in sorted(code_table().by_code.items()):
+        node = f"<{CODE_TABLE_GRAPH}/{code}>"
+        lines.append(f'{node} <{CKG.adcode}> "{code}" .')
+        lines.append(f"{node} <{CKG.divisionLevel}> <{DIVISION_LEVEL_CONCEPT[d.level]}> .")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _term_text(term) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    return curie(URIRef(term.value)) if isinstance(term, ox.NamedNode) else term.value
+
+
 def run_qc(graph: Graph, *, store=None) -> list[Result]:
-    """Run every QC query on pyoxigraph; each row is a violation of that query's rule."""
+    """Run every QC query on pyoxigraph; each row is a violation of that query's rule.
+
+    The data is the store's default graph; the division code table is the named graph
+    :data:`CODE_TABLE_GRAPH`. Each query selects ``?focus`` and optionally ``?path``,
+    ``?value`` and ``?message``.
+    """
     import pyoxigraph as ox
 
     from .store import run
@@ -146,20 +183,19 @@ def run_qc(graph: Graph, *, store=None) -> list[Result]:
     if store is None:
         store = ox.Store()
         store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(code_table_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(CODE_TABLE_GRAPH))
     results = []
     for name, path in qc_queries().items():
         description = _header(path)
-        for s in run(store, path.read_text(encoding="utf-8")):
-            def get(var: str) -> str:
-                try:
-                    term = s[var]
-                except (KeyError, IndexError):
-                    return ""
-                return "" if term is None else term.value
-            focus = get("focus")
+        solutions = run(store, path.read_text(encoding="utf-8"))
+        variables = {v.value for v in solutions.variables}
+        for row in solutions:
+            cell = {var: (row[var] if var in variables else None) for var in ("focus", "path", "value", "message")}
+            focus = cell["focus"].value if cell["focus"] is not None else ""
             results.append(Result(
-                rule=name, focus=focus, path=get("path"), value=get("value"),
-                message=get("message") or description, focus_label=_zh_label(graph, URIRef(focus)) if focus else "", kind="qc",
+                rule=name, focus=focus, path=_term_text(cell["path"]), value=_term_text(cell["value"]),
+                message=_term_text(cell["message"]) or description,
+                focus_label=_zh_label(graph, URIRef(focus)) if focus else "", kind="qc",
             ))
     return results
 
@@ -175,12 +211,21 @@ def _add_qc_results(report: Graph, results: list[Result]) -> None:
         report.add((node, SH.resultSeverity, SH.Violation))
         if res.focus:
             report.add((node, SH.focusNode, URIRef(res.focus)))
-        if res.path.startswith("http"):
-            report.add((node, SH.resultPath, URIRef(res.path)))
+        if res.path:
+            report.add((node, SH.resultPath, _expand(res.path)))
         report.add((node, SH.sourceShape, URIRef(f"https://w3id.org/cnipa-kg/qc#{res.rule}")))
         report.add((node, SH.resultMessage, Literal(res.message)))
         if res.value:
-            report.add((node, SH.value, Literal(res.value)))
+            is_iri = res.value.startswith("<") or any(res.value.startswith(p + ":") for p in PREFIXES)
+            report.add((node, SH.value, _expand(res.value) if is_iri else Literal(res.value)))
+
+
+def _expand(text: str) -> URIRef:
+    """Inverse of :func:`curie`."""
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    prefix, _, local = text.partition(":")
+    return URIRef(str(PREFIXES[prefix]) + local) if prefix in PREFIXES else URIRef(text)
 
 
 def render_text(report: ValidationReport) -> str:
