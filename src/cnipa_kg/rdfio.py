@@ -65,12 +65,19 @@ def _check_jsonld(data: bytes, path: str) -> None:
 
 
 def _line_of(exc: Exception) -> int | None:
-    for attr in ("lines", "lineno", "line"):
-        value = getattr(exc, attr, None)
-        if isinstance(value, int):
-            return value
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    if isinstance(getattr(exc, "lines", None), int):  # rdflib's N3/Turtle BadSyntax: newlines before the error
+        return exc.lines + 1
+    value = getattr(exc, "lineno", None)
+    return value if isinstance(value, int) else None
+
+
+def _why(exc: Exception) -> str:
+    text = getattr(exc, "_why", None) or getattr(exc, "msg", None) or str(exc)
+    text = str(text).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 def parse_into(graph: Graph, path: str | Path, *, format: str | None = None) -> Graph:
@@ -89,8 +96,7 @@ def parse_into(graph: Graph, path: str | Path, *, format: str | None = None) -> 
     try:
         graph.parse(data=data, format=fmt, publicID=p.resolve().as_uri())
     except Exception as exc:  # every rdflib parser has its own exception class
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(path, _line_of(exc), f"cannot parse as {fmt}: {message[:300]}") from None
+        raise InputError(path, _line_of(exc), f"cannot parse as {fmt}: {_why(exc)}") from None
     return graph
 
 
