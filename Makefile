@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java clean bench help
+.PHONY: run test install java browser clean bench help
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
@@ -28,10 +28,16 @@ java:
 	  echo "java not found: installing a headless JRE with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 
+# The browser test drives Debian's headless Chromium with Playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "chromium not found: installing it with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 run: install
 	$(BIN)/cnipa-kg build --out dist
 
-test: install java
+test: install java browser
 	$(BIN)/python -m pytest -q
 
 clean:

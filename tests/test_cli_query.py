@@ -98,8 +98,8 @@ def test_query_pilot_cities_72_rows(runner, data):
 
 def test_query_notice_summary(runner, data):
     rows = bindings(runner, data, "notice-summary")
-    assert {r["number"] for r in rows} == {"国知发运字〔2022〕33号"}
-    assert sorted(int(r["designations"]) for r in rows) == [38, 72]
+    assert [r["number"] for r in rows] == ["国知发运字〔2022〕33号"]
+    assert (int(rows[0]["demonstration"]), int(rows[0]["pilot"])) == (38, 72)
     assert {(r["date"], r["period_start"], r["period_end"]) for r in rows} == {("2022-08-04", "2022-07-01", "2025-06-30")}
 
 

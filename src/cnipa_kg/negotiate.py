@@ -73,21 +73,35 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _ in ranges] or [("*/*", 1.0)]
 
 
-def negotiate(accept: str | None, kind: Kind) -> str | None:
-    """The best offered media type for ``accept``, or None (→ 406)."""
-    offers = OFFERS[kind]
-    for media, q in parse_accept(accept):
-        if q <= 0:
-            continue
+def _quality(offer: str, ranges: list[tuple[str, float]], kind: str) -> tuple[float, int]:
+    """(q, position) of the most specific range matching ``offer`` (RFC 9110 §12.5.1); q 0 when none matches."""
+    best: tuple[int, float, int] | None = None
+    for position, (media, q) in enumerate(ranges):
         media = _GENERIC.get((kind, media), media)
-        if media == "*/*":
-            return offers[0]
-        if media.endswith("/*"):
-            major = media[:-1]
-            for offer in offers:
-                if offer.startswith(major):
-                    return offer
+        if media == offer:
+            specificity = 3
+        elif media.endswith("/*") and media != "*/*" and offer.startswith(media[:-1]):
+            specificity = 2
+        elif media == "*/*":
+            specificity = 1
+        else:
             continue
-        if media in offers:
-            return media
-    return None
+        if best is None or specificity > best[0]:
+            best = (specificity, q, position)
+    return (best[1], best[2]) if best else (0.0, len(ranges))
+
+
+def negotiate(accept: str | None, kind: Kind) -> str | None:
+    """The best offered media type for ``accept``, or None (→ 406).
+
+    The quality of each offer is the q of the most specific range that matches it (so
+    ``text/turtle;q=0, */*`` refuses Turtle); ties go to the range listed first by the client,
+    then to the server's order of preference.
+    """
+    ranges = parse_accept(accept)
+    scored = []
+    for i, offer in enumerate(OFFERS[kind]):
+        q, position = _quality(offer, ranges, kind)
+        scored.append((q, -position, -i, offer))
+    q, _, _, offer = max(scored)
+    return offer if q > 0 else None

@@ -49,14 +49,33 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 CORS_HEADERS = [(b"access-control-allow-origin", b"*")]
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s+)*", re.IGNORECASE)  # IRIs already stripped
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_STRIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+# strings, IRIs, backslash escapes (ex:p\#x) and only then comments
+_STRIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}|^`]*>|\\.|[?$]\w+|#[^\n]*')
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def _keywords_only(query: str) -> str:
-    """The query without strings, IRIs and comments, so keywords are not found inside them."""
-    return _STRIP.sub(" ", query)
+    """The query without strings, IRIs and comments, so keywords are not found inside them.
+
+    SPARQL allows \\uXXXX escapes anywhere in a query; they are decoded first.
+    """
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+    return _STRIP.sub(" ", decoded)
+
+
+def is_update(query: str) -> bool:
+    """True when the request (after its PREFIX/BASE prologue) is a SPARQL Update.
+
+    >>> is_update("PREFIX ex: <http://e/> DELETE { ?s ?p ?o } WHERE { { SELECT * WHERE { ?s ?p ?o } } }")
+    True
+    >>> is_update("SELECT * WHERE { ?s <http://e/insert> ?o }")
+    False
+    """
+    text = _keywords_only(query)
+    return bool(_UPDATE.match(text[_PROLOGUE.match(text).end():].lstrip()))
 
 
 class _Headers:
@@ -249,7 +268,10 @@ class App:
             return cached or None
         import pyoxigraph as ox
 
-        node = ox.NamedNode(iri)
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # the path is not a valid IRI: nothing can be minted there
+            return None
         if not any(True for _ in self.store.quads_for_pattern(node, None, None)):
             self.cache.put(key, [])
             return None
@@ -376,10 +398,9 @@ class App:
             return self.service_description(request)
         if len(query.encode("utf-8")) > self.max_query_bytes:
             return self.error(request, 413, f"query over {self.max_query_bytes} bytes")
-        keywords = _keywords_only(query)
-        if _SERVICE.search(keywords):
+        if _SERVICE.search(_keywords_only(query)):
             return self.error(request, 403, "SERVICE (federated query) is not allowed")
-        if _UPDATE.search(keywords) and not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", keywords, re.IGNORECASE):
+        if is_update(query):
             return self.error(request, 403, "updates are not allowed: this endpoint is read-only")
         fmt = values.get("format", [None])[0]
         if fmt:

@@ -92,7 +92,29 @@ def evaluate(store, query: str, accept: list[str], *, default_graphs: list[str],
     return Answer(200, media, result.serialize(format=getattr(ox.QueryResultsFormat, _RESULT_FORMATS[media])), kind)
 
 
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace (Linux), so no query can reach out.
+
+    Defence in depth behind the server's refusal of ``SERVICE``: the worker keeps its pipe to the
+    server (an inherited file descriptor) but has no network interface that leads anywhere.
+    Returns False where namespaces are not available (then the keyword check alone protects).
+    """
+    import ctypes
+    import ctypes.util
+
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return False
+    for flags in (clone_newnet, clone_newuser | clone_newnet):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
 def _worker_main(conn: Connection, files: list[str], graph_name: str) -> None:
+    isolate_network()
     store = open_store(files, graph_name)
     conn.send(("ready", os.getpid()))
     while True:
