@@ -77,6 +77,21 @@ def _ethnic_groups(text: str) -> list[str]:
     return _ethnic_re().findall(text)
 
 
+@cache
+def _codes_by_name() -> dict[str, list[str]]:
+    from .divisions import code_table
+
+    index: dict[str, list[str]] = {}
+    for code, division in code_table().by_code.items():
+        index.setdefault(division.name, []).append(code)
+    return index
+
+
+def _unique_code(name: str) -> str | None:
+    codes = _codes_by_name().get(name, [])
+    return codes[0] if len(codes) == 1 else None
+
+
 def split_name(name: str) -> tuple[str, str, str]:
     """(proper part, ethnic groups, suffix).
 
@@ -139,8 +154,14 @@ def _ethnic_english(groups: str) -> str:
 
 
 def english_name(name: str, *, level: str, adcode: str | None = None) -> str:
-    """The conventional English name: exception table first, then pinyin + suffix."""
+    """The conventional English name: exception table first, then pinyin + suffix.
+
+    Without ``adcode``, a name that is unique in the code table (哈尔滨市, 陕西省) is looked up
+    by its code, so the exception table still applies.
+    """
     table = _en_exceptions()
+    if adcode is None:
+        adcode = _unique_code(name)
     for key in (adcode, name):
         if key and key in table:
             return table[key]

@@ -132,24 +132,26 @@ CSVW_METADATA = "designations.csv-metadata.json"
 VOID = "void.ttl"
 DOCS = "docs/index.html"
 
+_CKG = "https://w3id.org/cnipa-kg/def#"
 _CSVW_COLUMNS = {
-    # name: (title, datatype, propertyUrl, valueUrl)
-    "notice": ("文号 document number", "string", "eli:id_local", None),
-    "level": ("designation level", {"base": "string", "format": "demonstration|pilot"}, "ckg:designationLevel", "ckg:{level}"),
-    "annex": ("annex number", "integer", "ckg:annexNumber", None),
-    "serial": ("serial number (序号)", "integer", "ckg:serialNumber", None),
-    "province": ("province, short name as printed", "string", None, None),
-    "name": ("division name as printed", "string", None, None),
-    "adcode": ("6-digit division code (GB/T 2260)", {"base": "string", "format": "[0-9]{6}"}, "ckg:adcode", None),
-    "parent_adcode": ("code of the parent division", {"base": "string", "format": "[0-9]{6}"}, None, None),
-    "division_level": ("division level", {"base": "string", "format": "province|prefecture|district"}, None, None),
-    "name_en": ("English name", "string", None, None),
-    "name_pinyin": ("Hanyu Pinyin name", "string", None, None),
-    "period_start": ("first day of the designation period", "date", "ckg:periodStart", None),
-    "period_end": ("last day of the designation period", "date", "ckg:periodEnd", None),
-    "source_line": ("line number(s) of the row in the source text, ;-separated", "string", None, None),
-    "designation": ("IRI of the designation", "anyURI", None, None),
-    "division": ("IRI of the designated division", "anyURI", "ckg:designee", "{+division}"),
+    # name: (description, datatype, propertyUrl, valueUrl, aboutUrl) — full IRIs: CSVW processors know no ckg: prefix.
+    # Columns without a propertyUrl get the default designations.csv#column property.
+    "notice": ("文号 document number of the designating notice", "string", None, None, None),
+    "level": ("designation level", {"base": "string", "format": "demonstration|pilot"}, _CKG + "designationLevel", _CKG + "{level}", None),
+    "annex": ("annex number", "integer", None, None, None),
+    "serial": ("serial number (序号)", "integer", _CKG + "serialNumber", None, None),
+    "province": ("province, short name", "string", None, None, None),
+    "name": ("division name as printed", "string", None, None, None),
+    "adcode": ("6-digit division code (GB/T 2260)", {"base": "string", "format": "[0-9]{6}"}, _CKG + "adcode", None, "{+division}"),
+    "parent_adcode": ("code of the parent division", {"base": "string", "format": "[0-9]{6}"}, None, None, None),
+    "division_level": ("division level", {"base": "string", "format": "province|prefecture|district"}, None, None, None),
+    "name_en": ("English name", "string", None, None, None),
+    "name_pinyin": ("Hanyu Pinyin name", "string", None, None, None),
+    "period_start": ("first day of the designation period", "date", _CKG + "periodStart", None, None),
+    "period_end": ("last day of the designation period", "date", _CKG + "periodEnd", None, None),
+    "source_line": ("line number(s) of the row in the source text, ;-separated", "string", None, None, None),
+    "designation": ("IRI of the designation", "anyURI", None, None, None),
+    "division": ("IRI of the designated division", "anyURI", _CKG + "designee", "{+division}", None),
 }
 
 
@@ -157,16 +159,18 @@ def csvw_metadata() -> bytes:
     """W3C CSV on the Web metadata for designations.csv: each row is a ckg:Designation."""
     columns = []
     for name in CSV_COLUMNS:
-        title, datatype, prop, value_url = _CSVW_COLUMNS[name]
-        col = {"name": name, "titles": name, "dc:description": title, "datatype": datatype, "required": name not in ("parent_adcode",)}
+        title, datatype, prop, value_url, about_url = _CSVW_COLUMNS[name]
+        col = {"name": name, "titles": name, "dc:description": title, "datatype": datatype, "required": name != "parent_adcode"}
         if prop:
             col["propertyUrl"] = prop
         if value_url:
             col["valueUrl"] = value_url
+        if about_url:
+            col["aboutUrl"] = about_url
         if name == "designation":
             col["suppressOutput"] = True
         columns.append(col)
-    columns.append({"virtual": True, "propertyUrl": "rdf:type", "valueUrl": "ckg:Designation"})
+    columns.append({"virtual": True, "propertyUrl": "rdf:type", "valueUrl": _CKG + "Designation"})
     meta = {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": DESIGNATIONS_CSV,
@@ -178,7 +182,6 @@ def csvw_metadata() -> bytes:
             "primaryKey": ["notice", "annex", "serial"],
             "aboutUrl": "{+designation}",
         },
-        "prefixes": {"ckg": str(CKG), "eli": str(ELI)},
     }
     return (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
