@@ -107,6 +107,55 @@ class _Headers:
         await self.app(scope, receive, wrapped)
 
 
+class _ResponseCache:
+    """ASGI middleware: GET answers are reused byte for byte (the data never changes while serving).
+
+    The key is the path, the raw query string, the Accept header and the mount point; only complete
+    200 answers below 1 MiB are kept. ``If-None-Match`` is honoured on hits. This keeps repeated
+    lookups off the router and the event loop's slower paths.
+    """
+
+    def __init__(self, app, *, size: int = 4096, max_body: int = 1 << 20) -> None:
+        self.app = app
+        self.store = _Cache(size)
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        key = (scope["path"], scope["query_string"], headers.get(b"accept", b""), scope.get("root_path", ""), scope["method"])
+        hit = self.store.get(key)
+        if hit is not None:
+            status_headers, body, etag = hit
+            if etag and etag in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
+                kept = [(k, v) for k, v in status_headers if k in (b"etag", b"cache-control", b"vary", b"content-location")]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": status_headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        captured: dict = {"status": None, "headers": [], "body": [], "size": 0, "ok": True}
+
+        async def capture(message):
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured["size"] += len(message.get("body", b""))
+                if captured["size"] <= self.max_body:
+                    captured["body"].append(message.get("body", b""))
+                else:
+                    captured["ok"] = False
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if captured["status"] == 200 and captured["ok"]:
+            etag = dict(captured["headers"]).get(b"etag")
+            self.store.put(key, (captured["headers"], b"".join(captured["body"]), etag))
+
+
 class _Cache:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
@@ -161,14 +210,14 @@ class App:
 
     @staticmethod
     def respond(request: Request, body: bytes, media: str, *, status: int = 200, vary: bool = True,
-                extra: dict | None = None) -> Response:
+                extra: dict | None = None, etag: str | None = None) -> Response:
         headers = {"Cache-Control": "public, max-age=3600"} if status == 200 else {"Cache-Control": "no-store"}
         if vary:
             headers["Vary"] = "Accept"
         if extra:
             headers.update(extra)
         if status == 200:
-            etag = '"' + hashlib.sha256(body + media.encode()).hexdigest()[:32] + '"'
+            etag = etag or '"' + hashlib.sha256(body + media.encode()).hexdigest()[:32] + '"'
             headers["ETag"] = etag
             if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
                 return Response(status_code=304, headers=headers)
@@ -398,6 +447,17 @@ class App:
             return self.service_description(request)
         if len(query.encode("utf-8")) > self.max_query_bytes:
             return self.error(request, 413, f"query over {self.max_query_bytes} bytes")
+        # fast path: the data never changes, so a successful answer is reused as it was sent
+        fast_key = ("response", query, values.get("format", [None])[0], accept, tuple(values.get("default-graph-uri", [])),
+                    tuple(values.get("named-graph-uri", [])), request.scope.get("root_path", ""))
+        if (hit := self.cache.get(fast_key)) is not None:
+            return self.respond(request, hit[0], hit[1], etag=hit[2])
+        response = await self._evaluate(request, query, values, accept)
+        if response.status_code == 200 and "etag" in response.headers:
+            self.cache.put(fast_key, (response.body, response.media_type, response.headers["etag"]))
+        return response
+
+    async def _evaluate(self, request: Request, query: str, values: dict[str, list[str]], accept: str | None) -> Response:
         if _SERVICE.search(_keywords_only(query)):
             return self.error(request, 403, "SERVICE (federated query) is not allowed")
         if is_update(query):
@@ -491,6 +551,7 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     else:
         app = Starlette(routes=routes, lifespan=lifespan)
     app.state.cnipa = app_state
+    app.add_middleware(_ResponseCache)
     app.add_middleware(_Headers, cors=cors)
     return app
 

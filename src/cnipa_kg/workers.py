@@ -7,7 +7,8 @@ back to the system) and a fresh worker is started in its place. Requests wait fo
 worker only until their own deadline, so a burst of runaway queries cannot hold the others
 past their timeout.
 
-The event loop waits on the workers' pipes with ``add_reader``: no thread per request.
+Waiting for an answer takes one thread per busy worker (never one per request): requests
+queue for an idle worker on the event loop.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -160,6 +162,8 @@ class QueryPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self.killed = 0
+        # one waiting thread per worker, plus room for workers being replaced
+        self._executor = ThreadPoolExecutor(max_workers=2 * self.size + 2, thread_name_prefix="cnipa-kg-query")
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
@@ -176,20 +180,21 @@ class QueryPool:
         self._idle.put_nowait(worker)
 
     async def _recv(self, worker: _Worker, *, deadline: float):
+        """Wait for the worker's answer until ``deadline`` (asyncio.TimeoutError after it).
+
+        The wait runs in a small dedicated thread pool (one thread per busy worker at most):
+        ``loop.add_reader`` on the pipe is not reliable under uvloop when the loop runs in a
+        non-main thread (as in an embedding app or a test server).
+        """
         loop = asyncio.get_running_loop()
-        fut: asyncio.Future = loop.create_future()
-        fd = worker.conn.fileno()
+        remaining = max(0.0, deadline - time.monotonic())
 
-        def readable() -> None:
-            if not fut.done():
-                fut.set_result(None)
+        def wait() -> object:
+            if worker.conn.poll(remaining):
+                return worker.conn.recv()
+            raise asyncio.TimeoutError()
 
-        loop.add_reader(fd, readable)
-        try:
-            await asyncio.wait_for(fut, timeout=max(0.0, deadline - time.monotonic()))
-        finally:
-            loop.remove_reader(fd)
-        return worker.conn.recv()
+        return await loop.run_in_executor(self._executor, wait)
 
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
@@ -227,3 +232,4 @@ class QueryPool:
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
