@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ports = {name: free_port() for name in ("cnipa-kg", "oxigraph", "rdflib-endpoint")}
             processes.append(subprocess.Popen(
-                [str(BIN / "cnipa-kg"), "serve", "--data", str(args.release), "--port", str(ports["cnipa-kg"]), "--workers", "2"],
+                [str(BIN / "cnipa-kg"), "serve", "--data", str(args.release), "--port", str(ports["cnipa-kg"]), "--workers", "1", "--http-workers", "2"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             location = Path(tmp) / "oxigraph"
             subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(data)],

@@ -121,3 +121,27 @@ def test_top_level_help_lists_serve_and_publish(runner):
     result = invoke(runner, "--help")
     assert result.exit_code == 0
     assert "serve" in result.output and "publish" in result.output
+
+
+def test_serve_http_workers_runs_uvicorn_with_an_app_factory(runner, release_dir, monkeypatch):
+    import json
+    import os
+
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv("CNIPA_KG_SERVE_OPTIONS", raising=False)
+    result = invoke(runner, "serve", "--data", release_dir, "--http-workers", "2", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    app, kw = calls[0]
+    assert app == "cnipa_kg.server:app_from_env" and kw["factory"] is True and kw["workers"] == 2
+    options = json.loads(os.environ["CNIPA_KG_SERVE_OPTIONS"])
+    assert options["release"] == str(release_dir.resolve())
+    monkeypatch.delenv("CNIPA_KG_SERVE_OPTIONS")
+
+
+def test_serve_missing_release_exits_2(runner, tmp_path):
+    result = invoke(runner, "serve", "--data", tmp_path / "nothing", "--http-workers", "2")
+    assert result.exit_code == 2
+    assert "no cnipa-kg.nt here" in result.stderr

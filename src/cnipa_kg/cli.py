@@ -211,10 +211,14 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--query-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="S",
               help="Seconds after which a SPARQL query is stopped (its worker process is killed).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (per HTTP process).")
+@click.option("--http-workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="HTTP server processes; more than one serves cached answers on several cores.")
 @click.option("--base", default=None, metavar="IRI",
               help="Base IRI where the server is deployed (e.g. https://example.org/kg/); paths under it map to the release's IRIs.")
-def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, base: str | None) -> None:
+def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, http_workers: int,
+          base: str | None) -> None:
     """Serve the release: SPARQL 1.1 Protocol endpoint and linked-data pages.
 
     \b
@@ -232,7 +236,8 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
     """
     from .server import run_server
 
-    run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers)
+    run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers,
+               http_workers=http_workers)
 
 
 @cli.command()

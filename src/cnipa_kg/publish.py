@@ -60,12 +60,10 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     :raises StoreUnreachable: no answer after ``retries`` attempts
     :raises StoreRefused: the store answered 4xx/5xx
     """
-    from .server import release_base
+    from .server import check_release, release_base
 
     release = Path(release)
-    data = release / "cnipa-kg.nt"
-    if not data.is_file():
-        raise InputError(release, None, "no cnipa-kg.nt here: build a release first (cnipa-kg build --out DIR)")
+    data = check_release(release)
     parsed = urllib.parse.urlparse(store)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise InputError(store, None, "the store URL must be http(s)://host[:port]/path")

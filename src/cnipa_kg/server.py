@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 from collections import OrderedDict
 from importlib import resources
@@ -174,6 +175,16 @@ class _Cache:
             self.data.popitem(last=False)
 
 
+def check_release(release: Path) -> Path:
+    """The release's N-Triples file; a clear error when ``release`` is not a release directory."""
+    data = Path(release) / "cnipa-kg.nt"
+    if not data.is_file():
+        from .errors import InputError
+
+        raise InputError(release, None, "no cnipa-kg.nt here: build a release first (cnipa-kg build --out DIR)")
+    return data
+
+
 def release_base(release: Path) -> str:
     """The base IRI the release was built with (``void:uriSpace`` of its void.ttl)."""
     void = release / "void.ttl"
@@ -187,11 +198,7 @@ def release_base(release: Path) -> str:
 class App:
     def __init__(self, release: Path, *, base: str | None, query_timeout: float, workers: int,
                  max_query_bytes: int, cors: bool) -> None:
-        data = release / "cnipa-kg.nt"
-        if not data.is_file():
-            from .errors import InputError
-
-            raise InputError(release, None, "no cnipa-kg.nt here: build a release first (cnipa-kg build --out DIR)")
+        data = check_release(release)
         self.release = release
         self.release_base = release_base(release)
         self.deployed_base = base
@@ -556,10 +563,30 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     return app
 
 
+_ENV = "CNIPA_KG_SERVE_OPTIONS"
+
+
+def app_from_env() -> Starlette:
+    """App factory for uvicorn's multi-process mode: options come from the environment."""
+    options = json.loads(os.environ[_ENV])
+    return create_app(options.pop("release"), **options)
+
+
 def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000, query_timeout: float = 10.0,
-               base: str | None = None, workers: int = 2) -> None:
-    """Build the app and run it with uvicorn (tests patch ``uvicorn.run``)."""
+               base: str | None = None, workers: int = 2, http_workers: int = 1) -> None:
+    """Build the app and run it with uvicorn (tests patch ``uvicorn.run``).
+
+    :param workers: query worker processes per HTTP process
+    :param http_workers: HTTP server processes (uvicorn ``workers``); each loads the release
+    """
     import uvicorn
 
+    if http_workers > 1:
+        os.environ[_ENV] = json.dumps({"release": str(Path(release).resolve()), "base": base,
+                                       "query_timeout": query_timeout, "workers": workers})
+        check_release(Path(release))  # fail here, not in each child
+        uvicorn.run("cnipa_kg.server:app_from_env", factory=True, host=host, port=port, workers=http_workers,
+                    log_level="info")
+        return
     app = create_app(release, base=base, query_timeout=query_timeout, workers=workers)
     uvicorn.run(app, host=host, port=port, log_level="info")
