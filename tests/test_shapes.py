@@ -170,3 +170,23 @@ def test_mutation_is_caught(graph, change, rule, focus):
     hits = [r for r in report.results if r.rule == rule]
     assert hits, f"expected rule {rule}; got {sorted({r.rule for r in report.results})}\n{report.text}"
     assert str(focus) in {r.focus for r in hits}, report.text
+
+
+def test_run_shapes_in_two_processes_reports_both_halves(graph):
+    """Large graphs are checked by two forked pySHACL runs; results from both must reach the report."""
+    from rdflib import Graph as _Graph, Literal as _Literal, URIRef as _URIRef
+    from rdflib.namespace import SH as _SH
+
+    from cnipa_kg.validate import run_shapes, shapes_graph
+    from cnipa_kg.vocab import CKG as _CKG
+
+    g = _Graph()
+    g += graph
+    designation = _URIRef("https://w3id.org/cnipa-kg/eli/notice/gzfyz/2022/33/annex/1/1")
+    division = _URIRef("https://w3id.org/cnipa-kg/division/110105")
+    g.remove((designation, _CKG.designee, None))
+    g.add((division, _CKG.adcode, _Literal("123")))
+    report = run_shapes(g, shapes_graph(), parallel_above=0)
+    shapes = {str(report.value(r, _SH.sourceShape)).rsplit("#", 1)[-1] for r in report.objects(None, _SH.result)}
+    assert {"designation-designee", "division-adcode"} <= shapes
+    assert report.value(next(report.subjects(None, _SH.ValidationReport)), _SH.conforms) == _Literal(False)

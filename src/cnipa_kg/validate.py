@@ -96,13 +96,9 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
     :param qc: also run ``queries/qc/*-violation.rq``
     :returns: a :class:`ValidationReport`; ``conforms`` is False when any result is a Violation
     """
-    import pyshacl
-
     shapes = shapes if shapes is not None else shapes_graph()
     try:
-        _conforms, report, _text = pyshacl.validate(
-            graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, meta_shacl=False
-        )
+        report = run_shapes(graph, shapes)
     except Exception as exc:  # pySHACL's own errors (and its bugs on odd literals) must not become tracebacks
         from .errors import CnipaKgError
 
@@ -131,6 +127,86 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
     report.set((next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(conforms)))
     bind_prefixes(report)
     return ValidationReport(conforms=conforms, results=tuple(results), graph=report, sources=sources)
+
+
+def _pyshacl(graph: Graph, shapes: Graph) -> Graph:
+    import pyshacl
+
+    _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
+                                                allow_warnings=True, meta_shacl=False, inplace=True)
+    return report
+
+
+def _split_shapes(shapes: Graph, parts: int, graph: Graph) -> list[Graph]:
+    """The shapes graph ``parts`` times, each keeping the targets of a share of the node shapes,
+    balanced by the number of focus nodes each shape targets in ``graph``."""
+    targeted = sorted({s for s, p in shapes.subject_predicates() if p in (SH.targetClass, SH.targetNode,
+                                                                          SH.targetSubjectsOf, SH.targetObjectsOf)})
+
+    def weight(shape) -> int:
+        return 1 + sum(sum(1 for _ in graph.subjects(RDF.type, cls)) for cls in shapes.objects(shape, SH.targetClass))
+
+    groups: list[list] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for shape in sorted(targeted, key=weight, reverse=True):
+        i = loads.index(min(loads))
+        groups[i].append(shape)
+        loads[i] += weight(shape)
+    out = []
+    for group in groups:
+        keep = set(group)
+        g = Graph()
+        for t in shapes:
+            if t[0] in targeted and t[0] not in keep and t[1] in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+                                                                   SH.targetObjectsOf):
+                continue
+            g.add(t)
+        out.append(g)
+    return out
+
+
+def _child(conn, graph: Graph, shapes: Graph) -> None:
+    try:
+        conn.send(("ok", _pyshacl(graph, shapes).serialize(format="nt", encoding="utf-8")))
+    except Exception as exc:  # reported by the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    conn.close()
+
+
+def run_shapes(graph: Graph, shapes: Graph, *, parallel_above: int = 20_000) -> Graph:
+    """pySHACL's validation report graph; large graphs are checked by two forked processes at once.
+
+    Each process takes half of the node shapes (the data graph is shared copy-on-write by
+    ``fork``); the two report graphs are merged. Small graphs, or systems without ``fork``,
+    run in this process.
+    """
+    import multiprocessing as mp
+    import os
+
+    if len(graph) < parallel_above or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return _pyshacl(graph, shapes)
+    ctx = mp.get_context("fork")
+    first, second = _split_shapes(shapes, 2, graph)
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child, graph, second), daemon=True)
+    process.start()
+    child.close()
+    report = _pyshacl(graph, first)
+    status, payload = parent.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(payload)
+    other = Graph().parse(data=payload.decode("utf-8"), format="nt")
+    top = next(report.subjects(RDF.type, SH.ValidationReport))
+    other_top = next(other.subjects(RDF.type, SH.ValidationReport))
+    for result in other.objects(other_top, SH.result):
+        report.add((top, SH.result, result))
+    for s, p, o in other:
+        if s != other_top:
+            report.add((s, p, o))
+    violated = any(report.value(r, SH.resultSeverity) == SH.Violation for r in report.objects(top, SH.result))
+    report.set((top, SH.conforms, Literal(not violated)))
+    return report
 
 
 def _header(path: Path) -> str:
