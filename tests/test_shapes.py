@@ -154,7 +154,7 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("drop-date-document", lambda g: _drop(g, NOTICE, ELI.date_document), "notice-date", NOTICE),
     ("drop-passed-by", lambda g: _drop(g, NOTICE, ELI.passed_by), "notice-issuer", NOTICE),
     ("drop-has-part", lambda g: _drop(g, NOTICE, ELI.has_part), "notice-annex", NOTICE),
-    ("org-without-zh-label", lambda g: g.remove((CNIPA, SKOS.prefLabel, Literal("国家知识产权局", lang="zh"))), "org-label", CNIPA),
+    ("org-without-zh-label", lambda g: g.remove((CNIPA, SKOS.prefLabel, Literal("国家知识产权局", lang="zh"))), "label-zh-violation", CNIPA),
 ]
 
 
