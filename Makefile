@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
 	@echo "make test   the same install, then the whole test suite"
+	@echo "make bench  benchmarks into bench/ (BENCH_SIZES=\"1 10 100\" for a shorter run)"
 	@echo "make clean  remove dist/ and .venv/"
 
 $(BIN)/python:
@@ -39,6 +40,16 @@ run: install
 
 test: install java browser
 	$(BIN)/python -m pytest -q
+
+# Benchmarks (not part of `make test`): scaling, validation vs pySHACL, endpoint vs Oxigraph/rdflib-endpoint.
+BENCH_SIZES ?= 1 10 100 1000
+bench: install
+	$(BIN)/python -m pip install --quiet ".[bench]"
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
+	$(BIN)/python scripts/bench_validate.py --sizes 1 40
+	$(BIN)/cnipa-kg build --out dist -q
+	$(BIN)/python scripts/bench_endpoint.py --release dist
 
 clean:
 	rm -rf dist $(VENV)
