@@ -10,12 +10,7 @@ The pipeline, one module per stage::
 :func:`build` runs them all.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cnipa-kg")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"  # the single source of the version (pyproject reads it): no importlib.metadata at import
 
 __all__ = ["__version__", "build", "extract", "mint", "enrich", "validate", "write_release", "load_store", "query"]
 

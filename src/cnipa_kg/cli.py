@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from .errors import CnipaKgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -47,7 +48,7 @@ def _years(value: str | None) -> tuple[int, int] | None:
 
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="cnipa-kg")
+@click.version_option(version=__version__, prog_name="cnipa-kg")
 def cli() -> None:
     """cnipa-kg: China's national IP-strong-city designations as linked data.
 
