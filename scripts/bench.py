@@ -94,10 +94,12 @@ def plot(rows: list[dict], path: Path) -> None:
         return
     stages = sorted({r["stage"] for r in rows})
     fig, ax = plt.subplots(figsize=(9, 6))
-    for name in stages:
+    styles = ("-", "--", ":")
+    for i, name in enumerate(stages):
         points = sorted((r["notices"], r["seconds"]) for r in rows if r["stage"] == name and r["seconds"] > 0)
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="os^"[i // 10 % 3],
+                    linestyle=styles[i // 10 % 3], label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("notices (≈110 designations each)")
