@@ -15,34 +15,15 @@ __version__ = "0.1.0"  # the single source of the version (pyproject reads it): 
 __all__ = ["__version__", "build", "extract", "mint", "enrich", "validate", "write_release", "load_store", "query"]
 
 
+_LAZY = {  # name -> module: `cnipa-kg --help` must not import rdflib, pySHACL or pyoxigraph
+    "build": "build", "extract": "extract", "mint": "mint", "enrich": "enrich", "validate": "validate",
+    "write_release": "release", "load_store": "store", "query": "store",
+}
+
+
 def __getattr__(name: str):
-    # lazy re-exports: `cnipa-kg --help` must not import rdflib, pySHACL or pyoxigraph
-    if name == "build":
-        from .build import build
+    if name not in _LAZY:
+        raise AttributeError(name)
+    from importlib import import_module
 
-        return build
-    if name == "extract":
-        from .extract import extract
-
-        return extract
-    if name == "mint":
-        from .mint import mint
-
-        return mint
-    if name == "enrich":
-        from .enrich import enrich
-
-        return enrich
-    if name == "validate":
-        from .validate import validate
-
-        return validate
-    if name == "write_release":
-        from .release import write_release
-
-        return write_release
-    if name in ("load_store", "query"):
-        from . import store
-
-        return getattr(store, name)
-    raise AttributeError(name)
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

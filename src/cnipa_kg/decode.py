@@ -8,23 +8,34 @@ naming the file, and the line where there is one.
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 from .errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # a notice is a few kB; refuse anything absurd before reading it
+MAX_RDF_BYTES = 1024 * 1024 * 1024  # an RDF file (a release of a thousand notices is a few hundred MiB)
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Read ``path`` whole, with a clear error for anything that is not a readable file."""
+def read_bytes(path: str | Path, *, limit: int = MAX_BYTES) -> bytes:
+    """Read ``path`` whole, with a clear error for anything that is not a readable regular file
+    of at most ``limit`` bytes."""
     p = Path(path)
     try:
         if p.is_dir():
-            raise InputError(path, None, "is a directory, expected a notice text file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, None, f"file too large ({size / 2**20:.0f} MiB; a notice is at most {MAX_BYTES // 2**20} MiB)")
-        return p.read_bytes()
+            raise InputError(path, None, "is a directory, expected a file")
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(path, None, "not a regular file (a pipe, device or socket): expected a file")
+        size = st.st_size
+        if size > limit:
+            raise InputError(path, None, f"file too large ({size / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read)")
+        with p.open("rb") as f:
+            head = f.read(1 << 16)
+            if b"\x00" in head:  # refuse binary data before reading a large file whole
+                line = head[: head.index(b"\x00")].count(b"\n") + 1
+                raise InputError(path, line, "binary data (NUL byte), expected a text file")
+            return head + f.read()
     except FileNotFoundError:
         raise InputError(path, None, "no such file") from None
     except PermissionError:

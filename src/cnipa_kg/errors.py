@@ -26,9 +26,14 @@ class InputError(CnipaKgError):
     'notice.txt: empty file'
     """
 
+    MAX_MESSAGE = 400  # one line a person can read, whatever the input
+
     def __init__(self, path: str | Path, line: int | None, message: str) -> None:
         self.path = str(path)
         self.line = line
+        message = " ".join(message.split("\n"))
+        if len(message) > self.MAX_MESSAGE:
+            message = message[: self.MAX_MESSAGE - 1] + "…"
         self.message = message
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")

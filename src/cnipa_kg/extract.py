@@ -74,7 +74,7 @@ _CITATION = re.compile(r"(?:(?P<issuer>[^，。；：《》“”]*?)(?:印发|�
 _LEADING_VERBS = re.compile(r"^(按照|根据|依据|依照|贯彻|落实|和|及|与|以及)+")
 _ORG_PREFIX = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(局|办公室|部|委员会|院|厅|中心|司|委|署|会))关于")
 _HEADER = re.compile(r"^序号")
-_SERIAL = re.compile(r"^(\d{1,4})[.．、]?$")
+_SERIAL = re.compile(r"^(\d{1,6})[.．、]?$")
 _NAME_SUFFIXES = ("市", "区", "县", "州", "盟", "旗", "地区")
 
 
@@ -456,7 +456,8 @@ def _rows(r: _Reader, annex: int, table: list[Line], *, truncated: bool = False)
             first, line = names[0]
             if not first.endswith(_NAME_SUFFIXES):
                 raise r.error(line, f"annex {annex}, row {row.serial}: unknown province {first!r} (expected one of the 31 provinces or 新疆生产建设兵团)")
-            raise r.error(names[1][1], f"annex {annex}, row {row.serial}: more than one name: {' '.join(t for t, _ in names)}")
+            shown = " ".join(t for t, _ in names[:4]) + (" …" if len(names) > 4 else "")
+            raise r.error(names[1][1], f"annex {annex}, row {row.serial}: more than one name: {shown}")
         if not names:
             cut = "table cut off: " if truncated and row is rows[-1] else ""
             raise r.error(row.line, f"{cut}annex {annex}, row {row.serial} has no name")

@@ -63,15 +63,15 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     from .server import check_release, release_base
 
     release = Path(release)
-    data = check_release(release)
-    parsed = urllib.parse.urlparse(store)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    data, loaded = check_release(release)  # parses it: nothing malformed or empty is ever sent
+    triples = len(loaded)
+    del loaded
+    target = urllib.parse.urlparse(store)
+    if target.scheme not in ("http", "https") or not target.netloc:
         raise InputError(store, None, "the store URL must be http(s)://host[:port]/path")
     graph = graph or f"{release_base(release)}dataset"
     url = graph_url(store, graph)
     size = data.stat().st_size
-    with data.open("rb") as f:
-        triples = sum(1 for line in f if line.strip())
     headers = {"Content-Type": "application/n-triples", "Content-Length": str(size)}
     user, password = os.environ.get("CNIPA_KG_STORE_USER"), os.environ.get("CNIPA_KG_STORE_PASSWORD")
     if user is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .decode import read_bytes
+from .decode import MAX_RDF_BYTES, read_bytes
 from .errors import InputError
 
 FORMATS = {
@@ -80,19 +80,32 @@ def _why(exc: Exception) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
+def check_rdf_bytes(data: bytes, path: str, fmt: str) -> None:
+    """Refuse, before any parser sees them: empty input, text formats that are not UTF-8 (with the
+    line), JSON-LD with a remote context, XML with entity declarations (anywhere in the file)."""
+    if not data.strip():
+        raise InputError(path, None, "empty file")
+    if fmt == "xml":
+        if re.search(rb"<!ENTITY", data, re.IGNORECASE):
+            raise InputError(path, None, "RDF/XML with entity declarations (<!ENTITY …>) is refused")
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
+    if fmt == "json-ld":
+        _check_jsonld(data, path)
+
+
 def parse_into(graph: Graph, path: str | Path, *, format: str | None = None) -> Graph:
     """Parse one file into ``graph``."""
     p = Path(path)
     fmt = format or FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise InputError(path, None, f"unknown RDF file type {p.suffix!r}; use --input-format ({', '.join(FORMAT_NAMES)})")
-    data = read_bytes(path)
-    if not data.strip():
-        raise InputError(path, None, "empty file")
-    if fmt == "json-ld":
-        _check_jsonld(data, str(path))
-    if fmt == "xml" and re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
-        raise InputError(path, None, "RDF/XML with entity declarations (<!ENTITY …>) is refused")
+    data = read_bytes(path, limit=MAX_RDF_BYTES)
+    check_rdf_bytes(data, str(path), fmt)
     try:
         graph.parse(data=data, format=fmt, publicID=p.resolve().as_uri())
     except Exception as exc:  # every rdflib parser has its own exception class

@@ -35,7 +35,7 @@ from .queries import header
 from .resources import named_queries
 from .store import _shift_position, with_prefixes
 from .vocab import DEFAULT_BASE
-from .workers import Answer, QueryPool, QueryTimeout, evaluate, open_store
+from .workers import Answer, QueryPool, QueryTimeout
 
 log = logging.getLogger("cnipa_kg.server")
 
@@ -175,37 +175,54 @@ class _Cache:
             self.data.popitem(last=False)
 
 
-def check_release(release: Path) -> Path:
-    """The release's N-Triples file; a clear error when ``release`` is not a release directory."""
-    data = Path(release) / "cnipa-kg.nt"
-    if not data.is_file():
-        from .errors import InputError
+def check_release(release: Path, *, graph_name: str | None = None):
+    """Load the release's N-Triples into a new store, or fail with a clear message.
 
+    :returns: ``(path of cnipa-kg.nt, pyoxigraph store)``; the data goes into ``graph_name`` if given
+    :raises InputError: not a release directory; the file is empty, unreadable or does not parse
+    """
+    import pyoxigraph as ox
+
+    from .errors import InputError
+    from .store import load_file
+
+    data = Path(release) / "cnipa-kg.nt"
+    if not data.exists():
         raise InputError(release, None, "no cnipa-kg.nt here: build a release first (cnipa-kg build --out DIR)")
-    return data
+    store = ox.Store()
+    load_file(store, data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_name) if graph_name else None)
+    if next(iter(store), None) is None:
+        raise InputError(data, None, "no triples: not a release")
+    return data, store
 
 
 def release_base(release: Path) -> str:
     """The base IRI the release was built with (``void:uriSpace`` of its void.ttl)."""
-    void = release / "void.ttl"
-    if void.is_file():
-        m = re.search(r'void:uriSpace\s+"([^"]+)"', void.read_text(encoding="utf-8"))
-        if m:
-            return m.group(1)
-    return DEFAULT_BASE
+    from .decode import MAX_RDF_BYTES, read_bytes
+    from .errors import InputError
+
+    void = Path(release) / "void.ttl"
+    if not void.exists():
+        return DEFAULT_BASE
+    data = read_bytes(void, limit=MAX_RDF_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(void, data[: exc.start].count(b"\n") + 1, "not UTF-8 Turtle") from None
+    m = re.search(r'void:uriSpace\s+"(https?://[^"\s]+)"', text)
+    return m.group(1) if m else DEFAULT_BASE
 
 
 class App:
     def __init__(self, release: Path, *, base: str | None, query_timeout: float, workers: int,
                  max_query_bytes: int, cors: bool) -> None:
-        data = check_release(release)
         self.release = release
         self.release_base = release_base(release)
         self.deployed_base = base
         self.graph_name = f"{self.release_base}dataset"
+        data, self.store = check_release(release, graph_name=self.graph_name)
         self.timeout = query_timeout
         self.max_query_bytes = max_query_bytes
-        self.store = open_store([str(data)], self.graph_name)
         self.pool = QueryPool([data], graph_name=self.graph_name, size=workers)
         self.cache = _Cache()
         self.named = {name: (header(p).get("title", ""), p.read_text(encoding="utf-8")) for name, p in named_queries().items()}
