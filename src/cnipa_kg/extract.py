@@ -52,7 +52,7 @@ def _lines(text: str) -> list[Line]:
 # -- patterns (applied to whitespace-free text) ------------------------------------------------
 
 _DOCNO = r"(?P<series>[\u4e00-\u9fff]{2,12}?)[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<num>\d{1,5})号"
-DOCNO_RE = re.compile(DOCNO_PATTERN := _DOCNO)
+DOCNO_RE = re.compile(_DOCNO)
 _TITLE_END = re.compile(r"(通知|决定|公告|通报|意见|函)$")
 _DATE = r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
 _DATE_LINE = re.compile(rf"^(?P<who>\D*?){_DATE}$")

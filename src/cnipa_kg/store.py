@@ -10,7 +10,6 @@ pyoxigraph answers SPARQL 13–250× faster than rdflib on the same data, so eve
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,17 +170,3 @@ def table(solutions: ox.QuerySolutions) -> str:
     out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
-
-
-def solutions_as_dicts(result) -> list[dict[str, str]]:
-    """SELECT results as a list of {variable: value} (values as plain strings)."""
-    names = [v.value for v in result.variables]
-    return [{n: _cell(s[n]) for n in names if s[n] is not None} for s in result]
-
-
-def ask(store: ox.Store, text: str) -> bool:
-    return bool(run(store, text))
-
-
-def to_json(result) -> str:
-    return json.dumps(solutions_as_dicts(result), ensure_ascii=False)
