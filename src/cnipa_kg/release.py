@@ -53,8 +53,9 @@ def jsonld_context() -> dict:
 
 
 def _sorted_json(value):
+    """Sort every JSON array by its serialisation, except ``@list`` arrays, whose order is data."""
     if isinstance(value, dict):
-        return {k: (v if k == "@list" else _sorted_json(v)) if k != "@list" else [_sorted_json(x) for x in v] for k, v in value.items()}
+        return {k: [_sorted_json(x) for x in v] if k == "@list" else _sorted_json(v) for k, v in value.items()}
     if isinstance(value, list):
         items = [_sorted_json(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))

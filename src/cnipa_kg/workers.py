@@ -140,7 +140,6 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, files, graph_name), daemon=True)
         self.process.start()
         child.close()
-        self.ready = False
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -175,7 +174,6 @@ class QueryPool:
         message = await self._recv(worker, deadline=time.monotonic() + 120)
         if not (isinstance(message, tuple) and message[0] == "ready"):
             raise RuntimeError("query worker failed to start")
-        worker.ready = True
         assert self._idle is not None
         self._idle.put_nowait(worker)
 
