@@ -232,18 +232,19 @@ def test_failed_build_leaves_previous_release_byte_identical(tmp_path, releases,
 
 def test_build_violating_the_shapes_leaves_previous_release_byte_identical(tmp_path, releases, runner, monkeypatch):
     """Exit 1 (shapes violated): the graph loses a designation's serial number before validation."""
-    import cnipa_kg.build as build_module
+    import cnipa_kg.assemble as assemble_module
     from cnipa_kg.vocab import CKG
 
-    original = build_module.graph_of
+    original = assemble_module.part_graph
 
-    def broken_graph_of(*args, **kwargs):
+    def broken_part_graph(*args, **kwargs):
         graph = original(*args, **kwargs)
-        designation = sorted(graph.subjects(CKG.serialNumber, None))[0]
-        graph.remove((designation, CKG.serialNumber, None))
+        designations = sorted(graph.subjects(CKG.serialNumber, None))
+        if designations:
+            graph.remove((designations[0], CKG.serialNumber, None))
         return graph
 
-    monkeypatch.setattr(build_module, "graph_of", broken_graph_of)
+    monkeypatch.setattr(assemble_module, "part_graph", broken_part_graph)
     dist = seed_dist(tmp_path, releases, "A")
     result = invoke(runner, "build", NOTICE, "--out", dist, "--base", OTHER_BASE)
     assert result.exit_code == 1, result.output

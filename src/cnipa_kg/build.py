@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
+from .assemble import Assembly, assemble
 from .enrich import enrich
 from .errors import ShapesViolated
 from .extract import extract
@@ -23,7 +24,8 @@ from .mint import mint
 from .records import Notice
 from .release import write_release
 from .resources import ontology_path, shipped_notices
-from .vocab import CKG, DEFAULT_BASE, bind_prefixes
+from .tables import Tables
+from .vocab import DEFAULT_BASE, bind_prefixes
 
 
 @dataclass(frozen=True)
@@ -56,18 +58,22 @@ def ontology_graph() -> Graph:
     return _ontology()
 
 
-def extract_all(sources: Sequence[str | Path] | None = None, *, progress: Callable[[str], None] | None = None) -> list[Notice]:
+Progress = Callable[[str, int, int], None]  #: (stage, done, total)
+
+
+def extract_all(sources: Sequence[str | Path] | None = None, *, progress: Progress | None = None) -> list[Notice]:
     paths = list(sources) if sources else shipped_notices()
     notices = []
-    for path in paths:
+    for i, path in enumerate(paths, 1):
         notices.append(extract(path))
         if progress:
-            progress(str(path))
+            progress("extracting", i, len(paths))
     return notices
 
 
 def graph_of(notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
-    """Minted + enriched data with the ontology's triples (the release is self-contained)."""
+    """Minted + enriched data with the ontology's triples, as one rdflib graph (the release is
+    self-contained). A build makes the same graph part by part (:mod:`cnipa_kg.assemble`)."""
     graph = enrich(mint(notices, base=base), notices, base=base)
     for triple in _ontology():
         graph.add(triple)
@@ -78,27 +84,56 @@ def build_graph(sources: Sequence[str | Path] | None = None, *, base: str = DEFA
     return graph_of(extract_all(sources), base=base)
 
 
+def assemble_and_check(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, validate: bool = True,
+                       progress: Progress | None = None, timer=None) -> Assembly:
+    """The graph of ``notices`` made part by part; with ``validate``, checked by the shapes (in each
+    part) and the QC queries (on the whole).
+
+    :raises ShapesViolated: a violation (with the report)
+    """
+    from contextlib import nullcontext
+
+    stage = timer or (lambda name: nullcontext())
+    with stage("mint + enrich + shapes (parts)" if validate else "mint + enrich (parts)"):
+        assembly = assemble(notices, base=base, validate=validate,
+                            progress=(lambda done, total: progress("making parts", done, total)) if progress else None)
+    if validate:
+        from .validate import report_of, run_qc
+
+        with stage("QC queries"):
+            results = assembly.results + run_qc(store=assembly.store)
+        report = report_of(results, sources=tuple(n.source.path for n in notices))
+        if not report.conforms:
+            raise ShapesViolated(report)
+    return assembly
+
+
 def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dist", base: str = DEFAULT_BASE,
-          validate: bool = True, progress: Callable[[str], None] | None = None,
-          panel_years: tuple[int, int] | None = None) -> BuildResult:
+          validate: bool = True, progress: Progress | None = None,
+          panel_years: tuple[int, int] | None = None, timer=None) -> BuildResult:
     """Build, validate and write a release.
 
     :param sources: notice text files; default the notices shipped with the package
     :param out: release directory, replaced atomically
     :param base: base IRI of minted resources
+    :param progress: called with (stage, done, total) as extraction and the parts advance
     :param panel_years: first and last year of city-year-panel.csv (default: two years before the
         earliest period to the end of the latest)
+    :param timer: a context-manager factory ``timer(stage_name)`` wrapped round each stage (benchmarks)
     :raises InputError: bad source (nothing written)
     :raises ShapesViolated: the graph violates the shapes (nothing written)
     """
-    notices = extract_all(sources, progress=progress)
-    graph = graph_of(notices, base=base)
-    if validate:
-        from .validate import validate as check
+    from contextlib import nullcontext
 
-        report = check(graph, sources=tuple(n.source.path for n in notices))
-        if not report.conforms:
-            raise ShapesViolated(report)
-    files = write_release(graph, out, notices, base=base, panel_years=panel_years)
-    levels = Counter(str(o).rsplit("#", 1)[-1] for s, o in graph.subject_objects(CKG.designationLevel) if (s, CKG.designatedBy, None) in graph)
-    return BuildResult(out=Path(out), files=tuple(files), notices=tuple(notices), triples=len(graph), designations=dict(levels))
+    stage = timer or (lambda name: nullcontext())
+    with stage("extract"):
+        notices = extract_all(sources, progress=progress)
+    assembly = assemble_and_check(notices, base=base, validate=validate, progress=progress, timer=timer)
+    if progress:
+        progress("writing", 0, 1)
+    files = write_release(assembly, out, notices, base=base, panel_years=panel_years, timer=timer)
+    if progress:
+        progress("writing", 1, 1)
+    levels = Counter(d.level for d in Tables(assembly.store).designations)
+    return BuildResult(out=Path(out), files=tuple(files), notices=tuple(notices), triples=len(assembly.lines),
+                       designations=dict(levels))

@@ -47,6 +47,29 @@ def _years(value: str | None) -> tuple[int, int] | None:
     return int(first), int(last)
 
 
+class _ProgressBars:
+    """One progress bar per stage of a build, on stderr."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(length=total, label=f"{stage:<13}", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(version=__version__, prog_name="cnipa-kg")
 def cli() -> None:
@@ -87,11 +110,12 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
         check_base(base)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base") from None
-    progress = None
-    if len(sources) > 3 and sys.stderr.isatty() and not quiet:
-        bar = click.progressbar(length=len(sources), label="extracting", file=sys.stderr)
-        progress = lambda _path: bar.update(1)  # noqa: E731
-    result = run_build(list(sources) or None, out=out, base=base, progress=progress, panel_years=panel_years)
+    progress = _ProgressBars() if len(sources) > 3 and sys.stderr.isatty() and not quiet else None
+    try:
+        result = run_build(list(sources) or None, out=out, base=base, progress=progress, panel_years=panel_years)
+    finally:
+        if progress:
+            progress.close()
     if not quiet:
         click.echo(result.summary())
         click.echo(

@@ -4,7 +4,8 @@
   ``ckg:AdministrativeDivision`` (so "provinces with no designation" can be asked), with
   ``ckg:adcode``, ``ckg:divisionLevel``, ``skos:broader`` its parent and ``ckg:province``;
 * every division gets ``skos:prefLabel`` in ``zh`` (as printed, or as in the table),
-  ``en`` and ``zh-Latn-pinyin``;
+  ``en`` and ``zh-latn-pinyin`` (BCP 47 tags are case-insensitive; RDF 1.1 gives their value
+  space in lower case, which is how pyoxigraph and so the release write them);
 * every designation gets an English label;
 * every designation links (``prov:wasDerivedFrom``) to its source row: file name, SHA-256,
   line numbers and the row's text; the build is a ``prov:Activity`` that used every source.
@@ -24,31 +25,48 @@ from .vocab import CKG, DEFAULT_BASE, DIVISION_LEVEL_CONCEPT
 LEVEL_EN = {"demonstration": "demonstration city", "pilot": "pilot city"}
 
 
-def enrich(graph: Graph, notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
-    """Add hierarchy, labels and provenance to a minted graph (in place; also returned)."""
+PINYIN = "zh-latn-pinyin"
+
+
+def shared_codes() -> set[str]:
+    """Every province- and prefecture-level code of the mainland: in the graph whatever the notices."""
     table = divisions.code_table()
+    return {c for c, d in table.by_code.items() if d.level in ("province", "prefecture") and c[:2] not in ("71", "81", "82")}
+
+
+def enrich(graph: Graph, notices: Sequence[Notice], *, base: str = DEFAULT_BASE, names: dict[str, str] | None = None,
+           shared: bool = True) -> Graph:
+    """Add hierarchy, labels and provenance to a minted graph (in place; also returned).
+
+    :param names: adcode -> zh label of divisions printed in the notices (``mint.printed_names``);
+        default: the labels already in ``graph``
+    :param shared: also add every province and prefecture (:func:`shared_codes`); a build made
+        part by part adds them once, in a part of their own
+    """
+    table = divisions.code_table()
+    if names is None:
+        names = {str(graph.value(s, CKG.adcode)): str(o) for s, o in graph.subject_objects(SKOS.prefLabel)
+                 if getattr(o, "language", None) == "zh" and (s, CKG.adcode, None) in graph}
     designees = {str(o) for o in graph.objects(None, CKG.adcode)}
-    codes = {c for c, d in table.by_code.items() if d.level in ("province", "prefecture") and c[:2] not in ("71", "81", "82")}
+    codes = shared_codes() if shared else set()
     for code in sorted(designees):
         codes.update(d.code for d in divisions.lineage(code))
     for code in sorted(codes):
-        _division(graph, base, table.by_code[code])
+        _division(graph, base, table.by_code[code], names)
     _designation_labels(graph, notices, base)
     _provenance(graph, notices, base)
     return graph
 
 
-def _division(graph: Graph, base: str, division: divisions.Division) -> None:
+def _division(graph: Graph, base: str, division: divisions.Division, printed: dict[str, str]) -> None:
     node = iris.division_iri(base, division.code)
     graph.add((node, RDF.type, CKG.AdministrativeDivision))
     graph.add((node, CKG.adcode, Literal(division.code)))
     graph.add((node, CKG.divisionLevel, DIVISION_LEVEL_CONCEPT[division.level]))
-    zh = next((str(o) for o in graph.objects(node, SKOS.prefLabel) if getattr(o, "language", None) == "zh"), None)
-    if zh is None:
-        zh = division.name
-        graph.add((node, SKOS.prefLabel, Literal(zh, lang="zh")))
+    zh = printed.get(division.code, division.name)
+    graph.add((node, SKOS.prefLabel, Literal(zh, lang="zh")))
     graph.add((node, SKOS.prefLabel, Literal(names.english_name(zh, level=division.level, adcode=division.code), lang="en")))
-    graph.add((node, SKOS.prefLabel, Literal(names.pinyin_name(zh), lang="zh-Latn-pinyin")))
+    graph.add((node, SKOS.prefLabel, Literal(names.pinyin_name(zh), lang=PINYIN)))
     if division.parent:
         graph.add((node, SKOS.broader, iris.division_iri(base, division.parent)))
     if division.level != "province":

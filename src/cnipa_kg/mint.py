@@ -71,10 +71,54 @@ def document_type(title: str) -> URIRef | None:
     return None
 
 
+def resolve(n: Notice, row) -> divisions.Division:
+    """The code-table division a row designates (within its printed province).
+
+    :raises InputError: no division of that name, or several
+    """
+    province = provinces.lookup(row.province)
+    if province is None:  # extraction only lets known provinces through
+        raise InputError(n.source.path, row.lines[0], f"unknown province {row.province!r}")
+    found = divisions.resolve(province, row.name)
+    table = divisions.code_table()
+    if not found:
+        raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: no division of that name in {province.name} in the code table ({table.source}, as of {table.as_of})")
+    if len(found) > 1:
+        codes = ", ".join(f"{d.code} ({d.level})" for d in found)
+        raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: ambiguous, {len(found)} divisions of that name in {province.name}: {codes}")
+    return found[0]
+
+
+def printed_names(notices: Sequence[Notice]) -> dict[str, str]:
+    """adcode -> the name printed for it first (in notice, annex, row order): its ``zh`` label.
+
+    Computed over all notices before any graph is made, so that a graph minted from a part of
+    them labels each division exactly as the graph of all of them does.
+
+    :raises InputError: a row that designates no division or an ambiguous one
+    """
+    first: dict[str, str] = {}
+    for n in notices:
+        for annex in n.annexes:
+            for row in annex.rows:
+                first.setdefault(resolve(n, row).code, row.name)
+    return first
+
+
+def check_unique(notices: Sequence[Notice]) -> None:
+    """:raises InputError: two notices with the same 文号"""
+    seen: dict[str, Notice] = {}
+    for n in notices:
+        if n.number.text in seen:
+            raise InputError(n.source.path, None, f"same document number {n.number.text} as {seen[n.number.text].source.path}")
+        seen[n.number.text] = n
+
+
 class _Minter:
-    def __init__(self, graph: Graph, base: str) -> None:
+    def __init__(self, graph: Graph, base: str, names: dict[str, str]) -> None:
         self.g = graph
         self.base = base
+        self.names = names
 
     def add(self, s, p, o) -> None:
         self.g.add((s, p, o))
@@ -194,39 +238,27 @@ class _Minter:
             self.labels(d, f"{row.province}{row.name}：{annex.level_label}（{n.number.text} 附件{annex.number} 第{row.serial}号）")
 
     def designee(self, n: Notice, row) -> URIRef:
-        province = provinces.lookup(row.province)
-        if province is None:  # extraction only lets known provinces through
-            raise InputError(n.source.path, row.lines[0], f"unknown province {row.province!r}")
-        found = divisions.resolve(province, row.name)
-        table = divisions.code_table()
-        if not found:
-            raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: no division of that name in {province.name} in the code table ({table.source}, as of {table.as_of})")
-        if len(found) > 1:
-            codes = ", ".join(f"{d.code} ({d.level})" for d in found)
-            raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: ambiguous, {len(found)} divisions of that name in {province.name}: {codes}")
-        division = found[0]
+        division = resolve(n, row)
         node = iris.division_iri(self.base, division.code)
         if (node, RDF.type, CKG.AdministrativeDivision) not in self.g:
             self.add(node, RDF.type, CKG.AdministrativeDivision)
             self.add(node, CKG.adcode, Literal(division.code))
-            self.add(node, SKOS.prefLabel, Literal(row.name, lang="zh"))
+            self.add(node, SKOS.prefLabel, Literal(self.names.get(division.code, row.name), lang="zh"))
         return node
 
 
-def mint(notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
+def mint(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, names: dict[str, str] | None = None) -> Graph:
     """Build the graph of one or more notices (no ontology, no enrichment).
 
     :param notices: extracted notices; two with the same 文号 are an error
     :param base: base IRI of minted resources (``/``- or ``#``-terminated)
+    :param names: adcode -> zh label (:func:`printed_names`); default: of ``notices``
     :raises InputError: a designee that resolves to no code or to several, a repeated 文号
     """
     iris.check_base(base)
+    check_unique(notices)
     graph = bind_prefixes(Graph(), base=base)
-    seen: dict[str, Notice] = {}
-    m = _Minter(graph, base)
+    m = _Minter(graph, base, printed_names(notices) if names is None else names)
     for n in notices:
-        if n.number.text in seen:
-            raise InputError(n.source.path, None, f"same document number {n.number.text} as {seen[n.number.text].source.path}")
-        seen[n.number.text] = n
         m.notice(n)
     return graph

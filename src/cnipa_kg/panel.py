@@ -17,11 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from rdflib import Graph
-from rdflib.namespace import SKOS
-
 from .provinces import short_name
-from .vocab import CKG, ELI
+from .tables import Tables
 
 COLUMNS = ["adcode", "name", "name_en", "province", "level", "year", "demonstration", "pilot",
            "months_designated", "first_year_designated", "notice"]
@@ -45,38 +42,30 @@ def months_covered(start: date, end: date, year: int) -> set[int]:
             if date(year, m, 1) <= end and date(year, m, calendar.monthrange(year, m)[1]) >= start}
 
 
-def _label(graph: Graph, node, lang: str) -> str:
-    return next((str(o) for o in graph.objects(node, SKOS.prefLabel) if getattr(o, "language", None) == lang), "")
-
-
-def spells(graph: Graph) -> dict:
-    """division node -> its designation spells."""
-    out: dict = defaultdict(list)
-    for d in graph.subjects(CKG.designatedBy, None):
-        level = str(graph.value(d, CKG.designationLevel)).rsplit("#", 1)[-1]
-        start, end = graph.value(d, CKG.periodStart).toPython(), graph.value(d, CKG.periodEnd).toPython()
-        notice = str(graph.value(graph.value(d, CKG.designatedBy), ELI.id_local))
-        out[graph.value(d, CKG.designee)].append(Spell(level, start, end, notice))
+def spells(tables: Tables) -> dict[str, list[Spell]]:
+    """division IRI -> its designation spells."""
+    out: dict[str, list[Spell]] = defaultdict(list)
+    for d in tables.designations:
+        out[d.division].append(Spell(d.level, date.fromisoformat(d.start), date.fromisoformat(d.end), d.notice))
     return out
 
 
-def default_years(graph: Graph) -> tuple[int, int]:
-    all_spells = [s for ss in spells(graph).values() for s in ss]
+def default_years(tables: Tables) -> tuple[int, int]:
+    all_spells = [s for ss in spells(tables).values() for s in ss]
     if not all_spells:
         raise ValueError("no designations in the graph")
     return min(s.start.year for s in all_spells) - 2, max(s.end.year for s in all_spells)
 
 
-def panel_rows(graph: Graph, *, years: tuple[int, int] | None = None) -> list[dict[str, str]]:
-    first_year, last_year = years or default_years(graph)
-    by_division = spells(graph)
-    units = set(by_division)
-    units.update(graph.subjects(CKG.divisionLevel, CKG.prefectureLevel))
+def panel_rows(tables: Tables, *, years: tuple[int, int] | None = None) -> list[dict[str, str]]:
+    first_year, last_year = years or default_years(tables)
+    by_division = spells(tables)
+    units = set(by_division) | {iri for iri, d in tables.divisions.items() if d.level == "prefecture"}
     rows = []
     for node in units:
-        adcode = str(graph.value(node, CKG.adcode))
-        province = graph.value(node, CKG.province) or node
-        level = str(graph.value(node, CKG.divisionLevel)).rsplit("#", 1)[-1].removesuffix("Level")
+        division = tables.divisions[node]
+        name, name_en = tables.label(node, "zh"), tables.label(node, "en")
+        province = short_name(tables.label(tables.province_of(node), "zh"))
         own = by_division.get(node, [])
         first = min((s.start.year for s in own), default=None)
         for year in range(first_year, last_year + 1):
@@ -89,11 +78,11 @@ def panel_rows(graph: Graph, *, years: tuple[int, int] | None = None) -> list[di
                     notices.add(s.notice)
                     covered |= months
             rows.append({
-                "adcode": adcode,
-                "name": _label(graph, node, "zh"),
-                "name_en": _label(graph, node, "en"),
-                "province": short_name(_label(graph, province, "zh")),
-                "level": level,
+                "adcode": division.adcode,
+                "name": name,
+                "name_en": name_en,
+                "province": province,
+                "level": division.level,
                 "year": str(year),
                 "demonstration": "1" if "demonstration" in levels else "0",
                 "pilot": "1" if "pilot" in levels else "0",
@@ -105,9 +94,9 @@ def panel_rows(graph: Graph, *, years: tuple[int, int] | None = None) -> list[di
     return rows
 
 
-def to_panel_csv(graph: Graph, *, years: tuple[int, int] | None = None) -> bytes:
+def to_panel_csv(tables: Tables, *, years: tuple[int, int] | None = None) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(panel_rows(graph, years=years))
+    writer.writerows(panel_rows(tables, years=years))
     return buf.getvalue().encode("utf-8")

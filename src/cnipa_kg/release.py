@@ -10,20 +10,23 @@ timestamp.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import PROV, SKOS
 
+from .assemble import Assembly, of_graph
+from .enrich import PINYIN
 from .provinces import short_name
-from .resources import context_path
-from .vocab import CKG, ELI
+from .jsonld import jsonld_chunks, to_jsonld
+from .tables import Tables
+from .vocab import PREFIXES
 
 TURTLE = "cnipa-kg.ttl"
 NTRIPLES = "cnipa-kg.nt"
@@ -40,94 +43,66 @@ CSV_COLUMNS = [
 
 
 def to_turtle(graph: Graph) -> bytes:
+    """Turtle of a small rdflib graph (void.ttl, the reasoner's output)."""
     return graph.serialize(format="turtle", encoding="utf-8")
 
 
+def release_turtle(ntriples: Path) -> bytes:
+    """The release's Turtle, by pyoxigraph's streaming writer from the sorted N-Triples file: a
+    subject's triples are together, subjects in N-Triples order; vocabulary IRIs with prefixes,
+    data IRIs in full."""
+    import pyoxigraph as ox
+
+    prefixes = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
+    text = ox.serialize(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                        prefixes=prefixes)
+    # the writer orders its prefix lines as it likes: put them in a fixed order
+    at = 0
+    while text.startswith(b"@prefix ", at):
+        at = text.index(b"\n", at) + 1
+    return b"".join(sorted(text[:at].splitlines(keepends=True))) + text[at:]
+
+
 def to_ntriples(graph: Graph) -> bytes:
-    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-    return b"".join(sorted(set(line for line in lines if line.strip())))
+    """Sorted, unique N-Triples of an rdflib graph."""
+    return of_graph(graph).ntriples
 
 
-def jsonld_context() -> dict:
-    return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
-
-
-def _sorted_json(value):
-    """Sort every JSON array by its serialisation, except ``@list`` arrays, whose order is data."""
-    if isinstance(value, dict):
-        return {k: [_sorted_json(x) for x in v] if k == "@list" else _sorted_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def to_jsonld(graph: Graph) -> bytes:
-    """Compact JSON-LD with the context inline, keys and arrays sorted (rdflib orders them by hash)."""
-    context = jsonld_context()
-    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
-    data["@context"] = context
-    if "@graph" in data:
-        data["@graph"] = sorted((_sorted_json(n) for n in data["@graph"]), key=lambda n: (n.get("@id") or n.get("id") or "", json.dumps(n, sort_keys=True, ensure_ascii=False)))
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    return (text + "\n").encode("utf-8")
-
-
-def _label(graph: Graph, node, lang: str) -> str:
-    for o in graph.objects(node, SKOS.prefLabel):
-        if getattr(o, "language", None) == lang:
-            return str(o)
-    return ""
-
-
-def designation_rows(graph: Graph) -> list[dict[str, str]]:
+def designation_rows(tables: Tables) -> list[dict[str, str]]:
     """One row per designation, sorted by notice, annex, serial (the CSV's rows)."""
     rows = []
-    for d in graph.subjects(CKG.designatedBy, None):
-        notice = graph.value(d, CKG.designatedBy)
-        annex = graph.value(d, CKG.inAnnex)
-        division = graph.value(d, CKG.designee)
-        level = graph.value(d, CKG.designationLevel)
-        parent = graph.value(division, SKOS.broader)
-        src = next((s for s in graph.objects(d, PROV.wasDerivedFrom)), None)
-        lines = sorted(int(x) for x in graph.objects(src, CKG.sourceLine)) if src is not None else []
-        province = graph.value(division, CKG.province) or division
+    for d in tables.designations:
+        division = tables.divisions.get(d.division)
+        parent = tables.divisions.get(division.parent) if division and division.parent else None
         rows.append({
-            "notice": str(graph.value(notice, ELI.id_local)),
-            "level": str(level).rsplit("#", 1)[-1],
-            "annex": str(graph.value(annex, CKG.annexNumber)),
-            "serial": str(graph.value(d, CKG.serialNumber)),
-            "province": short_name(_label(graph, province, "zh")),
-            "name": _label(graph, division, "zh"),
-            "adcode": str(graph.value(division, CKG.adcode)),
-            "parent_adcode": str(graph.value(parent, CKG.adcode)) if parent is not None else "",
-            "division_level": str(graph.value(division, CKG.divisionLevel)).rsplit("#", 1)[-1].removesuffix("Level"),
-            "name_en": _label(graph, division, "en"),
-            "name_pinyin": _label(graph, division, "zh-Latn-pinyin"),
-            "period_start": str(graph.value(d, CKG.periodStart)),
-            "period_end": str(graph.value(d, CKG.periodEnd)),
-            "source_line": ";".join(map(str, lines)),
-            "designation": str(d),
-            "division": str(division),
+            "notice": d.notice,
+            "level": d.level,
+            "annex": d.annex,
+            "serial": d.serial,
+            "province": short_name(tables.label(tables.province_of(d.division), "zh")),
+            "name": tables.label(d.division, "zh"),
+            "adcode": division.adcode if division else "",
+            "parent_adcode": parent.adcode if parent else "",
+            "division_level": division.level if division else "",
+            "name_en": tables.label(d.division, "en"),
+            "name_pinyin": tables.label(d.division, PINYIN),
+            "period_start": d.start,
+            "period_end": d.end,
+            "source_line": ";".join(map(str, d.lines)),
+            "designation": d.iri,
+            "division": d.division,
         })
-    rows.sort(key=lambda r: (r["notice"], int(r["annex"]), int(r["serial"])))
     return rows
 
 
-def to_designations_csv(graph: Graph) -> bytes:
+def to_designations_csv(tables: Tables) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(designation_rows(graph))
+    writer.writerows(designation_rows(tables))
     return buf.getvalue().encode("utf-8")
 
 
-WRITERS: dict[str, Callable[[Graph], bytes]] = {
-    TURTLE: to_turtle,
-    NTRIPLES: to_ntriples,
-    JSONLD: to_jsonld,
-    DESIGNATIONS_CSV: to_designations_csv,
-}
 PANEL_CSV = "city-year-panel.csv"
 CSVW_METADATA = "designations.csv-metadata.json"
 VOID = "void.ttl"
@@ -222,26 +197,49 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
-    """Write ``files`` (name -> bytes) as the directory ``out``, replacing it atomically.
+class Staging:
+    """Files written one at a time into a staging directory beside ``out``, then swapped in whole.
 
-    The files go into a staging directory beside ``out``; then the two directories are
-    exchanged in one system call, so ``out`` is at every moment either the whole previous
-    release or the whole new one, even if the process is killed. What a killed build leaves in
-    its staging place is removed by the next build.
+    ``out`` is at every moment either the whole previous release or the whole new one, even if
+    the process is killed: the staging directory and ``out`` are exchanged in one system call.
+    What a killed build leaves in its staging place is removed by the next build. Used as a
+    context manager, the staging directory is removed if the block raises.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    try:
-        for name, data in sorted(files.items()):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.out)
+        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        self.digests: dict[str, tuple[int, str]] = {}  #: name -> (byte size, SHA-256)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        return self.dir / name
+
+    def write(self, name: str, data: bytes | Iterable[bytes]) -> None:
+        """Write a file (bytes, or chunks of bytes) and note its size and hash."""
+        target = self.dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with open(target, "wb") as f:
+            for chunk in [data] if isinstance(data, bytes) else data:
+                f.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        self.digests[name] = (size, digest.hexdigest())
+
+    def commit(self) -> list[Path]:
+        """Swap the staging directory into ``out``; the files of the release."""
+        out, staging = self.out, self.dir
         os.chmod(staging, 0o755)
         if not out.exists():
             os.replace(staging, out)
@@ -253,32 +251,54 @@ def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
             os.replace(out, old)
             os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [out / name for name in sorted(files)]
+        return [out / name for name in sorted(self.digests)]
 
 
-def render(graph: Graph, notices=(), *, base: str | None = None, panel_years: tuple[int, int] | None = None) -> dict[str, bytes]:
-    """All release files of a graph, in memory; ``void.ttl`` describes the others."""
+def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
+    """Write ``files`` (name -> bytes) as the directory ``out``, replacing it atomically (:class:`Staging`)."""
+    with Staging(out) as staging:
+        for name, data in sorted(files.items()):
+            staging.write(name, data)
+        return staging.commit()
+
+
+def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base: str | None = None,
+                  panel_years: tuple[int, int] | None = None, timer=None) -> list[Path]:
+    """Write every release file of ``source`` (an rdflib graph or an :class:`~cnipa_kg.assemble.Assembly`)
+    and swap them into ``out``; ``void.ttl`` (with ``base``) describes the others.
+
+    Each file is written to the staging directory as soon as it is made, so that no two large
+    serialisations are held at once.
+
+    :param timer: a context-manager factory ``timer(stage_name)`` (the benchmark's), or None
+    """
+    from contextlib import nullcontext
+
     from .build import ontology_graph
     from .docs import ontology_html
     from .panel import to_panel_csv
     from .void import describe
 
-    files = {name: writer(graph) for name, writer in WRITERS.items()}
-    files[CSVW_METADATA] = csvw_metadata()
-    files[PANEL_CSV] = to_panel_csv(graph, years=panel_years)
-    files[DOCS] = ontology_html(ontology_graph()).encode("utf-8")
-    if base is not None:
-        files[VOID] = to_turtle(describe(graph, files, notices, base=base))
-    return files
-
-
-def write_release(graph: Graph, out: str | Path, notices=(), *, base: str | None = None,
-                  panel_years: tuple[int, int] | None = None) -> list[Path]:
-    """Serialise ``graph`` to every release format and swap the files into ``out``."""
-    return write_files(render(graph, notices, base=base, panel_years=panel_years), out)
+    stage = timer or (lambda name: nullcontext())
+    assembly = source if isinstance(source, Assembly) else of_graph(source)
+    tables = Tables(assembly.store)
+    with Staging(out) as staging:
+        with stage("write cnipa-kg.nt"):
+            staging.write(NTRIPLES, assembly.lines)
+        with stage("write cnipa-kg.ttl"):
+            staging.write(TURTLE, release_turtle(staging.path(NTRIPLES)))
+        with stage("write cnipa-kg.jsonld"):
+            staging.write(JSONLD, jsonld_chunks(assembly))
+        with stage("write designations.csv"):
+            staging.write(DESIGNATIONS_CSV, to_designations_csv(tables))
+        staging.write(CSVW_METADATA, csvw_metadata())
+        with stage("write city-year-panel.csv"):
+            staging.write(PANEL_CSV, to_panel_csv(tables, years=panel_years))
+        staging.write(DOCS, ontology_html(ontology_graph()).encode("utf-8"))
+        if base is not None:
+            with stage("write void.ttl"):
+                staging.write(VOID, to_turtle(describe(assembly, dict(staging.digests), notices, base=base)))
+        return staging.commit()
 
 
 def write_graph_file(graph: Graph, path: str | Path) -> Path:

@@ -85,6 +85,7 @@ def shapes_graph() -> Graph:
     return Graph().parse(shapes_path(), format="turtle")
 
 
+
 def ontology_graph() -> Graph:
     return Graph().parse(ontology_path(), format="turtle")
 
@@ -96,13 +97,50 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
     :param qc: also run ``queries/qc/*-violation.rq``
     :returns: a :class:`ValidationReport`; ``conforms`` is False when any result is a Violation
     """
+    report = _shapes_report(graph, shapes if shapes is not None else shapes_graph())
+    results = _results_of(report, graph)
+    if qc:
+        results.extend(run_qc(graph))
+        _add_results(report, [r for r in results if r.kind == "qc"])
+    return _finish(report, results, sources)
+
+
+def shape_results(graph: Graph, shapes: Graph | None = None) -> list[Result]:
+    """The results of the shapes alone on ``graph``, in this process (a part of a build)."""
     shapes = shapes if shapes is not None else shapes_graph()
+    return _results_of(_safe(_pyshacl, graph, shapes), graph)
+
+
+def report_of(results: list[Result], *, sources: tuple[str, ...] = ()) -> ValidationReport:
+    """A report (and its SHACL report graph) made from results found part by part."""
+    report = Graph()
+    report.add((BNode("report"), RDF.type, SH.ValidationReport))
+    _add_results(report, results)
+    return _finish(report, list(results), sources)
+
+
+def _finish(report: Graph, results: list[Result], sources: tuple[str, ...]) -> ValidationReport:
+    results = sorted(set(results))
+    conforms = not any(r.severity == "Violation" for r in results)
+    report.set((next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(conforms)))
+    bind_prefixes(report)
+    return ValidationReport(conforms=conforms, results=tuple(results), graph=report, sources=sources)
+
+
+def _safe(fn, *args):
     try:
-        report = run_shapes(graph, shapes)
+        return fn(*args)
     except Exception as exc:  # pySHACL's own errors (and its bugs on odd literals) must not become tracebacks
         from .errors import CnipaKgError
 
         raise CnipaKgError(f"the SHACL engine failed on this graph: {type(exc).__name__}: {str(exc)[:300]}") from None
+
+
+def _shapes_report(graph: Graph, shapes: Graph) -> Graph:
+    return _safe(run_shapes, graph, shapes)
+
+
+def _results_of(report: Graph, graph: Graph) -> list[Result]:
     results = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(r, SH.focusNode)
@@ -119,14 +157,7 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
             severity=_rule_name(severity) if severity is not None else "Violation",
             focus_label=_zh_label(graph, focus),
         ))
-    if qc:
-        results.extend(run_qc(graph))
-        _add_qc_results(report, [r for r in results if r.kind == "qc"])
-    results.sort()
-    conforms = not any(r.severity == "Violation" for r in results)
-    report.set((next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(conforms)))
-    bind_prefixes(report)
-    return ValidationReport(conforms=conforms, results=tuple(results), graph=report, sources=sources)
+    return results
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> Graph:
@@ -245,12 +276,13 @@ def _term_text(term) -> str:
     return curie(URIRef(term.value)) if isinstance(term, ox.NamedNode) else term.value
 
 
-def run_qc(graph: Graph, *, store=None) -> list[Result]:
+def run_qc(graph: Graph | None = None, *, store=None) -> list[Result]:
     """Run every QC query on pyoxigraph; each row is a violation of that query's rule.
 
     The data is the store's default graph; the division code table is the named graph
     :data:`CODE_TABLE_GRAPH`. Each query selects ``?focus`` and optionally ``?path``,
-    ``?value`` and ``?message``.
+    ``?value`` and ``?message``. Give ``graph`` (copied into a new store) or ``store`` (used as
+    it is; the code table graph is removed again afterwards).
     """
     import pyoxigraph as ox
 
@@ -259,7 +291,24 @@ def run_qc(graph: Graph, *, store=None) -> list[Result]:
     if store is None:
         store = ox.Store()
         store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_load(code_table_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(CODE_TABLE_GRAPH))
+    table = ox.NamedNode(CODE_TABLE_GRAPH)
+    store.bulk_load(code_table_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=table)
+    try:
+        return _qc_rows(store, run)
+    finally:
+        store.remove_graph(table)
+
+
+def _store_zh_label(store, focus: str) -> str:
+    import pyoxigraph as ox
+
+    for quad in store.quads_for_pattern(ox.NamedNode(focus), ox.NamedNode(str(SKOS.prefLabel)), None, ox.DefaultGraph()):
+        if isinstance(quad.object, ox.Literal) and quad.object.language == "zh":
+            return quad.object.value
+    return ""
+
+
+def _qc_rows(store, run) -> list[Result]:
     results = []
     for name, path in qc_queries().items():
         description = _header(path)
@@ -271,12 +320,17 @@ def run_qc(graph: Graph, *, store=None) -> list[Result]:
             results.append(Result(
                 rule=name, focus=focus, path=_term_text(cell["path"]), value=_term_text(cell["value"]),
                 message=_term_text(cell["message"]) or description,
-                focus_label=_zh_label(graph, URIRef(focus)) if focus else "", kind="qc",
+                focus_label=_store_zh_label(store, focus) if focus.startswith(("http:", "https:")) else "", kind="qc",
             ))
     return results
 
 
-def _add_qc_results(report: Graph, results: list[Result]) -> None:
+QC_NS = "https://w3id.org/cnipa-kg/qc#"
+SHAPES_NS = "https://w3id.org/cnipa-kg/shapes#"
+
+
+def _add_results(report: Graph, results: list[Result]) -> None:
+    """Add ``results`` to a report graph as sh:ValidationResult nodes."""
     if not results:
         return
     top = next(report.subjects(RDF.type, SH.ValidationReport))
@@ -284,12 +338,12 @@ def _add_qc_results(report: Graph, results: list[Result]) -> None:
         node = BNode()
         report.add((top, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))
-        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.resultSeverity, SH[res.severity]))
         if res.focus:
             report.add((node, SH.focusNode, URIRef(res.focus)))
         if res.path:
             report.add((node, SH.resultPath, _expand(res.path)))
-        report.add((node, SH.sourceShape, URIRef(f"https://w3id.org/cnipa-kg/qc#{res.rule}")))
+        report.add((node, SH.sourceShape, URIRef(f"{QC_NS if res.kind == 'qc' else SHAPES_NS}{res.rule}")))
         report.add((node, SH.resultMessage, Literal(res.message)))
         if res.value:
             is_iri = res.value.startswith("<") or any(res.value.startswith(p + ":") for p in PREFIXES)

@@ -9,12 +9,11 @@ No wall-clock timestamp, so rebuilds stay byte-identical.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID, XSD
 
 from . import __version__
+from .assemble import Assembly
 from .iris import notice_iri
 from .records import Notice
 from .vocab import CKG, ONTOLOGY_IRI, bind_prefixes
@@ -39,8 +38,19 @@ def _partition(base: str, kind: str, iri: URIRef) -> URIRef:
     return URIRef(f"{base}dataset/{kind}/{hashlib.sha1(str(iri).encode()).hexdigest()[:12]}")
 
 
-def describe(graph: Graph, files: dict[str, bytes], notices: list[Notice] | tuple[Notice, ...], *, base: str) -> Graph:
-    """The VoID/DCAT description of a release: ``graph`` is the release graph, ``files`` its files."""
+def _count(store, query: str) -> int:
+    return int(next(iter(store.query(query)))[0].value)
+
+
+def _counts(store, query: str) -> dict[URIRef, int]:
+    return {URIRef(row[0].value): int(row[1].value) for row in store.query(query)}
+
+
+def describe(assembly: Assembly, files: dict[str, tuple[int, str]], notices: list[Notice] | tuple[Notice, ...], *,
+             base: str) -> Graph:
+    """The VoID/DCAT description of a release: ``assembly`` holds the release graph, ``files`` maps
+    each file's name to its byte size and SHA-256."""
+    store = assembly.store
     v = bind_prefixes(Graph(), base=base)
     v.bind("spdx", SPDX)
     ds = dataset_iri(base)
@@ -66,19 +76,18 @@ def describe(graph: Graph, files: dict[str, bytes], notices: list[Notice] | tupl
         add((ds, DCTERMS.source, notice_iri(base, n.number)))
 
     # statistics of the graph
-    add((ds, VOID.triples, Literal(len(graph))))
-    subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
-    add((ds, VOID.entities, Literal(len(subjects))))
-    add((ds, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
-    add((ds, VOID.distinctObjects, Literal(len(set(graph.objects())))))
-    classes = Counter(o for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
+    add((ds, VOID.triples, Literal(len(assembly.lines))))
+    add((ds, VOID.entities, Literal(_count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"))))
+    add((ds, VOID.distinctSubjects, Literal(_count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"))))
+    add((ds, VOID.distinctObjects, Literal(_count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"))))
+    classes = _counts(store, f"SELECT ?c (COUNT(?s) AS ?n) WHERE {{ ?s <{RDF.type}> ?c FILTER(isIRI(?s) && isIRI(?c)) }} GROUP BY ?c")
     add((ds, VOID.classes, Literal(len(classes))))
     for cls, count in sorted(classes.items()):
         part = _partition(base, "class", cls)
         add((ds, VOID.classPartition, part))
         add((part, VOID["class"], cls))
         add((part, VOID.entities, Literal(count)))
-    properties = Counter(graph.predicates(unique=False))
+    properties = _counts(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
     add((ds, VOID.properties, Literal(len(properties))))
     for prop, count in sorted(properties.items()):
         part = _partition(base, "property", prop)
@@ -87,7 +96,7 @@ def describe(graph: Graph, files: dict[str, bytes], notices: list[Notice] | tupl
         add((part, VOID.triples, Literal(count)))
 
     # distributions: one per file, figures from the bytes written
-    for name, data in sorted(files.items()):
+    for name, (size, sha256) in sorted(files.items()):
         dist = URIRef(f"{base}dataset/distribution/{name}")
         add((ds, DCAT.distribution, dist))
         add((dist, RDF.type, DCAT.Distribution))
@@ -95,12 +104,12 @@ def describe(graph: Graph, files: dict[str, bytes], notices: list[Notice] | tupl
         add((dist, DCAT.downloadURL, URIRef(f"{base}dist/{name}")))
         suffix = "." + name.rsplit(".", 1)[-1]
         add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES.get(suffix, 'application/octet-stream')}")))
-        add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{base}dataset/distribution/{name}#sha256")
         add((dist, SPDX.checksum, checksum))
         add((checksum, RDF.type, SPDX.Checksum))
         add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+        add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
         add((dist, DCTERMS.license, LICENSE))
 
     # provenance: the build activity, its software and inputs

@@ -1,0 +1,197 @@
+"""The release's JSON-LD: compact, with ``ontology/context.jsonld`` inline, sorted, written batch by batch.
+
+rdflib's JSON-LD writer compacts a whole rdflib graph at once, which for two million triples
+means holding that graph. Here the sorted N-Triples are cut into batches of whole subjects and
+each batch is compacted by rdflib's own ``Converter`` (the code behind its writer, with the
+same settings), in worker processes for a large release; the node objects are then sorted by
+id. A batch of subjects with no blank node is fed to the converter as triples grouped by
+subject, without building an rdflib graph; blank nodes (RDF lists, OWL restrictions) go into
+one batch that is compacted from a real rdflib graph, so lists become ``@list`` as before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .assemble import Assembly, of_graph
+from .resources import context_path
+
+
+
+def jsonld_context() -> dict:
+    return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
+
+
+def _sorted_json(value):
+    """Sort every JSON array by its serialisation, except ``@list`` arrays, whose order is data."""
+    if isinstance(value, dict):
+        return {k: [_sorted_json(x) for x in v] if k == "@list" else _sorted_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+_BNODE_OBJECT = re.compile(rb" _:[^ \"<>]+ \.\s*$")
+JSONLD_BATCH = 20_000  #: N-Triples lines compacted at once
+
+
+def jsonld_batches(lines: list[bytes], size: int = JSONLD_BATCH) -> list[list[bytes]]:
+    """Sorted N-Triples lines cut into batches of whole subjects, for compaction batch by batch.
+
+    Blank-node subjects and the subjects that point to blank nodes all go into the first batch
+    (empty if there are none), so that an RDF list or a nested node is compacted as in the whole graph.
+    """
+    first: list[bytes] = []
+    batches: list[list[bytes]] = []
+    current: list[bytes] = []
+    group: list[bytes] = []
+    subject = None
+
+    def flush() -> None:
+        nonlocal current
+        if group[0].startswith(b"_:") or any(_BNODE_OBJECT.search(line) for line in group):
+            first.extend(group)
+        else:
+            current.extend(group)
+            if len(current) >= size:
+                batches.append(current)
+                current = []
+
+    for line in lines:
+        s = line.split(b" ", 1)[0]
+        if s != subject and group:
+            flush()
+            group = []
+        subject = s
+        group.append(line)
+    if group:
+        flush()
+    return [first] + [b for b in [*batches, current] if b]
+
+
+def _triples(ntriples: bytes):
+    """rdflib triples of N-Triples text, keeping blank-node labels (rdflib's own parser renames them)."""
+    import pyoxigraph as ox
+
+    iris: dict[str, URIRef] = {}
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            iri = iris.get(t.value)
+            if iri is None:
+                iri = iris[t.value] = URIRef(t.value)
+            return iri
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        return Literal(t.value, datatype=term(t.datatype))
+
+    for triple in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        yield term(triple.subject), term(triple.predicate), term(triple.object)
+
+
+def _rdflib_graph(ntriples: bytes) -> Graph:
+    graph = Graph()
+    for triple in _triples(ntriples):
+        graph.add(triple)
+    return graph
+
+
+def _groups(ntriples: bytes) -> dict:
+    groups: dict = {}
+    for s, p, o in _triples(ntriples):
+        groups.setdefault(s, []).append((p, o))
+    return groups
+
+
+class _Subjects:
+    """What rdflib's JSON-LD ``Converter`` reads of a graph, over triples grouped by subject,
+    for a batch with no blank node (so no RDF list either)."""
+
+    def __init__(self, groups: dict) -> None:
+        self.groups = groups
+
+    def subjects(self, predicate=None, obj=None):
+        return iter(self.groups) if predicate is None and obj is None else iter(())
+
+    def predicate_objects(self, subject):
+        return iter(self.groups.get(subject, ()))
+
+    def value(self, subject=None, predicate=None):
+        return None
+
+
+@cache
+def _context():
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    return Context(jsonld_context())
+
+
+def _jsonld_nodes(batch: list[bytes], blank: bool) -> list[tuple[str, bytes]]:
+    """(sort key, text) of each compacted node of a batch; the text is indented for the ``@graph`` array."""
+    from rdflib.plugins.serializers.jsonld import Converter
+
+    # the settings rdflib's JSON-LD writer uses (its use_native_types is a 1-tuple, so true)
+    converter = Converter(_context(), (False,), False)
+    data = b"".join(batch)
+    nodes = converter.from_graph(_rdflib_graph(data) if blank else _Subjects(_groups(data)))
+    out = []
+    for node in nodes:
+        node = _sorted_json(node)
+        text = json.dumps(node, ensure_ascii=False, indent=1, sort_keys=True)
+        out.append((node.get("@id") or node.get("id") or "", "\n".join("  " + ln for ln in text.split("\n")).encode("utf-8")))
+    return out
+
+
+_BATCHES: list[list[bytes]] = []  # set before the pool forks
+
+
+def _batch(index: int) -> list[tuple[str, bytes]]:
+    return _jsonld_nodes(_BATCHES[index], blank=index == 0)
+
+
+def jsonld_chunks(assembly: Assembly, *, batch_size: int = JSONLD_BATCH):
+    """Compact JSON-LD with the context inline, keys and arrays sorted, nodes sorted by id, as bytes
+    chunks to write one after the other (the whole text is never held).
+
+    rdflib compacts batches of whole subjects (in worker processes for a large graph); the node
+    objects are the ones rdflib gives for the whole graph, as it writes a flat ``@graph``.
+    """
+    global _BATCHES
+    import multiprocessing as mp
+
+    from .assemble import workers_for
+
+    batches = jsonld_batches(assembly.lines, batch_size)
+    workers = workers_for(len(batches))
+    if workers:
+        _BATCHES = batches
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                nodes = [n for part in pool.imap(_batch, range(len(batches))) for n in part]
+        finally:
+            _BATCHES = []
+    else:
+        nodes = [n for i, batch in enumerate(batches) for n in _jsonld_nodes(batch, blank=i == 0)]
+    del batches
+    nodes.sort()
+    head = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1, sort_keys=True)[:-2]
+    yield (head + ',\n "@graph": [').encode("utf-8")
+    for i, (_, text) in enumerate(nodes):
+        yield (b",\n" if i else b"\n") + text
+    yield b"\n ]\n}\n" if nodes else b"]\n}\n"
+
+
+def release_jsonld(assembly: Assembly, *, batch_size: int = JSONLD_BATCH) -> bytes:
+    return b"".join(jsonld_chunks(assembly, batch_size=batch_size))
+
+
+def to_jsonld(graph: Graph) -> bytes:
+    return release_jsonld(of_graph(graph))
