@@ -170,6 +170,25 @@ def plot(rows: list[dict], path: Path) -> None:
     print(f"wrote {path}")
 
 
+def median_seconds(cmd: list[str], runs: int = 21) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[runs // 2]
+
+
+def help_ratio(out: Path) -> None:
+    """`cnipa-kg --help` against a bare `python -c pass` (median of 21 runs each): the target is ≤ 6×."""
+    bare = median_seconds([sys.executable, "-c", "pass"])
+    cli = median_seconds([sys.executable, "-m", "cnipa_kg.cli", "--help"])
+    print(f"cnipa-kg --help: {cli * 1000:.0f} ms, python -c pass: {bare * 1000:.0f} ms, ratio {cli / bare:.1f}× (target ≤ 6×)")
+    with (out / "help.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["command", "median_seconds"], ["python -c pass", round(bare, 4)],
+                                 ["cnipa-kg --help", round(cli, 4)], ["ratio", round(cli / bare, 2)]])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
@@ -182,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         n, corpus, alternatives = args.child
         print(json.dumps(child(int(n), Path(corpus), alternatives == "1")))
         return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    help_ratio(args.out)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from .records import Notice
 from .validate import Result, shape_results
 from .vocab import DEFAULT_BASE
 
+BNODE_OBJECT = re.compile(rb" _:[^ \"<>]+ \.\s*$")  #: an N-Triples line whose object is a blank node
 NOTICES_PER_PART = 10  #: about 22,000 triples: pySHACL's cost per triple is lowest on graphs this small
 
 
@@ -130,16 +132,39 @@ def assemble(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, validate: b
     return of_lines(lines, results)
 
 
+def has_blank_node(line: bytes) -> bool:
+    """Whether an N-Triples line has a blank node as subject or object."""
+    return b"_:" in line and (line.startswith(b"_:") or BNODE_OBJECT.search(line) is not None)
+
+
+LOAD_CHUNK = 100_000  #: N-Triples lines per bulk load into the store
+
+
 def of_lines(lines, results: list[Result] | None = None) -> Assembly:
     """An assembly of N-Triples lines (any order, repeats allowed): sorted, and loaded into a store.
 
-    The store is loaded once from the whole text, so blank nodes keep one identity across parts.
+    Lines are loaded a chunk at a time (the whole text is never joined), except that every line
+    with a blank node goes into one load, so that a blank node keeps one identity in the store.
     """
     import pyoxigraph as ox
 
-    unique = sorted(set(lines) - {b"\n", b""})
+    unique = sorted(lines if isinstance(lines, set) else set(lines))
+    while unique and not unique[0].strip():
+        unique.pop(0)
     store = ox.Store()
-    store.bulk_load(b"".join(unique), format=ox.RdfFormat.N_TRIPLES)
+    blank = [line for line in unique if has_blank_node(line)]
+    if blank:
+        store.bulk_load(b"".join(blank), format=ox.RdfFormat.N_TRIPLES)
+    chunk: list[bytes] = []
+    for line in unique:
+        if has_blank_node(line):
+            continue
+        chunk.append(line)
+        if len(chunk) >= LOAD_CHUNK:
+            store.bulk_load(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+            chunk = []
+    if chunk:
+        store.bulk_load(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
     return Assembly(unique, store, list(results or []))
 
 

@@ -12,12 +12,11 @@ one batch that is compacted from a real rdflib graph, so lists become ``@list`` 
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .assemble import Assembly, of_graph
+from .assemble import BNODE_OBJECT, Assembly, of_graph
 from .resources import context_path
 
 
@@ -36,7 +35,6 @@ def _sorted_json(value):
     return value
 
 
-_BNODE_OBJECT = re.compile(rb" _:[^ \"<>]+ \.\s*$")
 JSONLD_BATCH = 20_000  #: N-Triples lines compacted at once
 
 
@@ -54,7 +52,7 @@ def jsonld_batches(lines: list[bytes], size: int = JSONLD_BATCH) -> list[list[by
 
     def flush() -> None:
         nonlocal current
-        if group[0].startswith(b"_:") or any(_BNODE_OBJECT.search(line) for line in group):
+        if group[0].startswith(b"_:") or any(BNODE_OBJECT.search(line) for line in group):
             first.extend(group)
         else:
             current.extend(group)
