@@ -94,3 +94,21 @@ def test_build_of_many_notices_reports_every_stage_and_counts(sources, notices, 
     assert stages == ["extracting", "making parts", "writing"]
     assert progress[len(sources) - 1] == ("extracting", len(sources), len(sources))
     assert progress[-3:] == [("making parts", 2, 2), ("writing", 0, 1), ("writing", 1, 1)]  # shared + 8 notices
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang(notices, monkeypatch):
+    import os
+
+    import cnipa_kg.assemble as assemble_module
+    from cnipa_kg.errors import CnipaKgError
+
+    original = assemble_module.part_graph
+
+    def dying(parts, **kwargs):
+        if parts and parts[0].number.text == notices[3].number.text:
+            os._exit(9)  # as a worker killed by the OOM killer would
+        return original(parts, **kwargs)
+
+    monkeypatch.setattr(assemble_module, "part_graph", dying)
+    with pytest.raises(CnipaKgError, match="worker process died"):
+        assemble(notices, per_part=1, workers=2, validate=False)

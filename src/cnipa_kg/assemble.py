@@ -6,7 +6,7 @@ triples) would need gigabytes for it and pySHACL would need as many again. Inste
 * the *shared part* is the ontology, every province and prefecture and the build activity;
 * each *notice part* is a few notices, minted and enriched (with the divisions they name and
   their parents, and the ontology, so that the shapes see every node a value must point to);
-* each part is checked by the shapes where it is made, in a pool of worker processes (``fork``),
+* each part is checked by the shapes where it is made, in forked worker processes (:mod:`cnipa_kg.forked`),
   and comes back as N-Triples lines and its shape results;
 * the parent keeps the set of lines (sorted, they are the release's N-Triples) and loads them
   into one pyoxigraph store, on which the QC queries and the CSV, panel and VoID queries run.
@@ -18,8 +18,6 @@ triple made in two parts is one line.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from rdflib import Graph
 
 from .enrich import enrich
 from .errors import CnipaKgError
+from .forked import forked_map, workers_for
 from .mint import check_unique, mint, printed_names
 from .records import Notice
 from .validate import Result, shape_results
@@ -92,13 +91,6 @@ def plan(count: int, per_part: int = NOTICES_PER_PART) -> tuple[tuple[int, int],
     return ((0, 0),) + tuple((i, min(i + per_part, count)) for i in range(0, count, per_part))
 
 
-def workers_for(parts: int) -> int:
-    """Worker processes: one per core (at most 4), none for a build of one notice part or without ``fork``."""
-    if parts <= 2 or "fork" not in mp.get_all_start_methods():
-        return 0
-    return max(0, min(4, os.cpu_count() or 1, parts))
-
-
 def assemble(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, validate: bool = True,
              per_part: int = NOTICES_PER_PART, workers: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Assembly:
@@ -121,12 +113,7 @@ def assemble(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, validate: b
     results: list[Result] = []
     _JOB = job
     try:
-        if workers:
-            with mp.get_context("fork").Pool(workers) as pool:
-                made = pool.imap(_make, range(len(parts)))
-                _collect(made, len(parts), lines, results, progress)
-        else:
-            _collect(map(_make, range(len(parts))), len(parts), lines, results, progress)
+        _collect(forked_map(_make, len(parts), workers), len(parts), lines, results, progress)
     finally:
         _JOB = None
     return of_lines(lines, results)

@@ -163,22 +163,13 @@ def jsonld_chunks(assembly: Assembly, *, batch_size: int = JSONLD_BATCH):
     objects are the ones rdflib gives for the whole graph, as it writes a flat ``@graph``.
     """
     global _BATCHES
-    import multiprocessing as mp
+    from .forked import forked_map, workers_for
 
-    from .assemble import workers_for
-
-    batches = jsonld_batches(assembly.lines, batch_size)
-    workers = workers_for(len(batches))
-    if workers:
-        _BATCHES = batches
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                nodes = [n for part in pool.imap(_batch, range(len(batches))) for n in part]
-        finally:
-            _BATCHES = []
-    else:
-        nodes = [n for i, batch in enumerate(batches) for n in _jsonld_nodes(batch, blank=i == 0)]
-    del batches
+    _BATCHES = jsonld_batches(assembly.lines, batch_size)
+    try:
+        nodes = [n for part in forked_map(_batch, len(_BATCHES), workers_for(len(_BATCHES))) for n in part]
+    finally:
+        _BATCHES = []
     nodes.sort()
     head = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1, sort_keys=True)[:-2]
     yield (head + ',\n "@graph": [').encode("utf-8")
