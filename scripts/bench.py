@@ -151,7 +151,7 @@ def plot(rows: list[dict], path: Path) -> None:
         print("matplotlib is not installed: no plot (pip install matplotlib; `make bench` does it)")
         return
     stages = sorted({r["stage"] for r in rows})
-    fig, ax = plt.subplots(figsize=(9, 6))
+    fig, ax = plt.subplots(figsize=(12, 6))
     styles = ("-", "--", ":")
     for i, name in enumerate(stages):
         points = sorted((r["notices"], r["seconds"]) for r in rows if r["stage"] == name and r["seconds"] > 0)
@@ -164,7 +164,7 @@ def plot(rows: list[dict], path: Path) -> None:
     ax.set_ylabel("seconds")
     ax.set_title("cnipa-kg scaling (2 cores)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     print(f"wrote {path}")
@@ -195,8 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alternatives-up-to", type=int, default=100,
                         help="run the slow alternatives (rdflib queries, pySHACL alone) only up to this many notices")
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument("--replot", action="store_true", help="only redraw scaling.png from results.csv")
     parser.add_argument("--child", nargs=3, metavar=("N", "CORPUS", "ALTERNATIVES"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.replot:
+        with (args.out / "results.csv").open(encoding="utf-8") as f:
+            rows = [{**r, "notices": int(r["notices"]), "seconds": float(r["seconds"])} for r in csv.DictReader(f)]
+        plot(rows, args.out / "scaling.png")
+        return 0
     if args.child:
         n, corpus, alternatives = args.child
         print(json.dumps(child(int(n), Path(corpus), alternatives == "1")))
