@@ -202,3 +202,11 @@ def test_build_writes_nothing_when_second_source_bad(runner, tmp_path):
     assert result.exit_code == 2
     assert f"{source}:128:" in result.stderr
     assert not out.exists()
+
+
+def test_build_fails_when_two_province_cells_precede_a_name(runner, tmp_path):
+    """A known province out of place is named as such (it used to be called an 'unknown province')."""
+    assert [line(n) for n in range(76, 80)] == ["1", "北京", "", "海淀区"]
+    source = broken(tmp_path, with_lines(l78="天津"))
+    message = assert_refused(runner, tmp_path, source, f"{source}:78:", "second province cell '天津' after '北京'")
+    assert "unknown province" not in message

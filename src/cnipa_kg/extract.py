@@ -448,6 +448,8 @@ def _rows(r: _Reader, annex: int, table: list[Line], *, truncated: bool = False)
                 province = (tok, line)
             elif provinces.lookup(tok) and names:
                 after = (tok, line)  # a merged cell printed below its first row's name: covers the rows below
+            elif provinces.lookup(tok):
+                raise r.error(line, f"annex {annex}, row {row.serial}: a second province cell {tok!r} after {province[0]!r}, before the row's name")
             else:
                 names.append((tok, line))
         if province is not None:
