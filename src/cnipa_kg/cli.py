@@ -97,6 +97,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
     ontology), designations.csv (+ CSVW metadata), city-year-panel.csv and void.ttl.
 
     Exit 0 ok, 1 the graph violates the shapes, 2 bad input (nothing written either way).
+    With more than three notices and stderr a terminal, a progress bar per stage goes to stderr.
 
     \b
     Example:

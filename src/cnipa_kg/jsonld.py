@@ -16,9 +16,8 @@ from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .assemble import BNODE_OBJECT, Assembly, of_graph
+from .assemble import Assembly, has_blank_node, of_graph
 from .resources import context_path
-
 
 
 def jsonld_context() -> dict:
@@ -52,7 +51,7 @@ def jsonld_batches(lines: list[bytes], size: int = JSONLD_BATCH) -> list[list[by
 
     def flush() -> None:
         nonlocal current
-        if group[0].startswith(b"_:") or any(BNODE_OBJECT.search(line) for line in group):
+        if any(has_blank_node(line) for line in group):
             first.extend(group)
         else:
             current.extend(group)

@@ -433,7 +433,7 @@ class App:
         length = int(request.headers.get("content-length") or 0)
         if length > self.max_query_bytes:
             return self.error(request, 413, f"request body over {self.max_query_bytes} bytes")
-        query = update = None
+        query = None
         if request.method == "POST":
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             body = await request.body()
