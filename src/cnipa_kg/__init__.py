@@ -4,6 +4,7 @@ The pipeline, one module per stage::
 
     extract  (notice text -> records)      mint    (records -> rdflib Graph)
     enrich   (hierarchy, labels, provenance)
+    assemble (the notices in parts, each checked by the shapes in a worker, into one pyoxigraph store)
     validate (SHACL + QC queries)          release (atomic, deterministic files)
     store    (pyoxigraph load / query)
 
