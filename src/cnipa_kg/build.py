@@ -7,7 +7,6 @@ is written. Only a valid graph is swapped into ``out``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -129,11 +128,6 @@ def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dis
     with stage("extract"):
         notices = extract_all(sources, progress=progress)
     assembly = assemble_and_check(notices, base=base, validate=validate, progress=progress, timer=timer)
-    if progress:
-        progress("writing", 0, 1)
-    files = write_release(assembly, out, notices, base=base, panel_years=panel_years, timer=timer)
-    if progress:
-        progress("writing", 1, 1)
-    levels = Counter(d.level for d in Tables(assembly.store).designations)
+    files = write_release(assembly, out, notices, base=base, panel_years=panel_years, timer=timer, progress=progress)
     return BuildResult(out=Path(out), files=tuple(files), notices=tuple(notices), triples=len(assembly.lines),
-                       designations=dict(levels))
+                       designations=Tables(assembly.store).level_counts())

@@ -263,7 +263,7 @@ def write_files(files: dict[str, bytes], out: str | Path) -> list[Path]:
 
 
 def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base: str | None = None,
-                  panel_years: tuple[int, int] | None = None, timer=None) -> list[Path]:
+                  panel_years: tuple[int, int] | None = None, timer=None, progress=None) -> list[Path]:
     """Write every release file of ``source`` (an rdflib graph or an :class:`~cnipa_kg.assemble.Assembly`)
     and swap them into ``out``; ``void.ttl`` (with ``base``) describes the others.
 
@@ -271,6 +271,7 @@ def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base
     serialisations are held at once.
 
     :param timer: a context-manager factory ``timer(stage_name)`` (the benchmark's), or None
+    :param progress: called with ("writing", files written, files in all) after each file
     """
     from contextlib import nullcontext
 
@@ -283,21 +284,22 @@ def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base
     assembly = source if isinstance(source, Assembly) else of_graph(source)
     tables = Tables(assembly.store)
     with Staging(out) as staging:
-        with stage("write cnipa-kg.nt"):
-            staging.write(NTRIPLES, assembly.lines)
-        with stage("write cnipa-kg.ttl"):
-            staging.write(TURTLE, release_turtle(staging.path(NTRIPLES)))
-        with stage("write cnipa-kg.jsonld"):
-            staging.write(JSONLD, jsonld_chunks(assembly))
-        with stage("write designations.csv"):
-            staging.write(DESIGNATIONS_CSV, to_designations_csv(tables))
-        staging.write(CSVW_METADATA, csvw_metadata())
-        with stage("write city-year-panel.csv"):
-            staging.write(PANEL_CSV, to_panel_csv(tables, years=panel_years))
-        staging.write(DOCS, ontology_html(ontology_graph()).encode("utf-8"))
-        if base is not None:
-            with stage("write void.ttl"):
-                staging.write(VOID, to_turtle(describe(assembly, dict(staging.digests), notices, base=base)))
+        makers = [
+            (NTRIPLES, lambda: assembly.lines),
+            (TURTLE, lambda: release_turtle(staging.path(NTRIPLES))),
+            (JSONLD, lambda: jsonld_chunks(assembly)),
+            (DESIGNATIONS_CSV, lambda: to_designations_csv(tables)),
+            (CSVW_METADATA, csvw_metadata),
+            (PANEL_CSV, lambda: to_panel_csv(tables, years=panel_years)),
+            (DOCS, lambda: ontology_html(ontology_graph()).encode("utf-8")),
+        ]
+        if base is not None:  # last: it describes the others
+            makers.append((VOID, lambda: to_turtle(describe(assembly, dict(staging.digests), notices, base=base))))
+        for done, (name, make) in enumerate(makers, 1):
+            with stage(f"write {name}"):
+                staging.write(name, make())
+            if progress:
+                progress("writing", done, len(makers))
         return staging.commit()
 
 

@@ -89,6 +89,11 @@ class Tables:
                                            tuple(sorted(lines.get(d, ())))))
         return sorted(seen.values(), key=lambda x: (x.notice, int(x.annex), int(x.serial)))
 
+    def level_counts(self) -> dict[str, int]:
+        """Designation level ("demonstration", "pilot") -> how many designations have it."""
+        return {_local(level): int(n) for level, n in self._select(
+            "SELECT ?level (COUNT(?d) AS ?n) WHERE { ?d ckg:designatedBy [] ; ckg:designationLevel ?level } GROUP BY ?level")}
+
     def label(self, iri: str, lang: str) -> str:
         division = self.divisions.get(iri)
         return division.labels.get(lang.lower(), "") if division else ""
