@@ -251,3 +251,38 @@ def test_build_violating_the_shapes_leaves_previous_release_byte_identical(tmp_p
     assert "Traceback" not in result.output
     assert snapshot(dist) == releases["A"]
     assert leftovers(tmp_path) == []
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out.extend(int(c) for c in f.read().split())
+    return out
+
+
+def test_ctrl_c_while_workers_make_parts_exits_130_without_traceback(tmp_path, releases):
+    """SIGINT to the whole process group (what Ctrl-C does) while forked workers make the parts of a
+    40-notice build: one line, exit 130, the previous release untouched, no leftovers, no worker left."""
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "40", str(corpus)], check=True,
+                   capture_output=True)
+    dist = seed_dist(tmp_path, releases, "A")
+    proc = subprocess.Popen([sys.executable, "-m", "cnipa_kg.cli", "build", *map(str, sorted(corpus.glob("*.txt"))),
+                             "--out", str(dist)], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the build finished or never forked its workers"
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip() == "Interrupted; nothing written.", stderr
+    assert snapshot(dist) == releases["A"]
+    assert leftovers(tmp_path) == []
+    time.sleep(0.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists() and
+                Path(f"/proc/{w}/stat").read_text().split()[2] != "Z"], "a worker outlived the build"

@@ -23,8 +23,19 @@ def workers_for(tasks: int) -> int:
     return max(0, min(4, os.cpu_count() or 1, tasks))
 
 
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent alone reports it
+    (and stops the pool, letting a running task finish); a worker would print a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def forked_map(fn: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
     """``fn(0) … fn(count - 1)`` in order, in ``workers`` forked processes (0: in this process).
+
+    On any exception in the caller (Ctrl-C included) the tasks not yet started are cancelled and
+    the workers end before this returns.
 
     :raises CnipaKgError: a worker process died (killed, or out of memory)
     """
@@ -34,7 +45,7 @@ def forked_map(fn: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    executor = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    executor = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_leave_ctrl_c_to_the_parent)
     try:
         yield from executor.map(fn, range(count))
     except BrokenProcessPool:
