@@ -85,7 +85,6 @@ def shapes_graph() -> Graph:
     return Graph().parse(shapes_path(), format="turtle")
 
 
-
 def ontology_graph() -> Graph:
     return Graph().parse(ontology_path(), format="turtle")
 
@@ -97,7 +96,7 @@ def validate(graph: Graph, *, shapes: Graph | None = None, qc: bool = True, sour
     :param qc: also run ``queries/qc/*-violation.rq``
     :returns: a :class:`ValidationReport`; ``conforms`` is False when any result is a Violation
     """
-    report = _shapes_report(graph, shapes if shapes is not None else shapes_graph())
+    report = _safe(run_shapes, graph, shapes if shapes is not None else shapes_graph())
     results = _results_of(report, graph)
     if qc:
         results.extend(run_qc(graph))
@@ -134,10 +133,6 @@ def _safe(fn, *args):
         from .errors import CnipaKgError
 
         raise CnipaKgError(f"the SHACL engine failed on this graph: {type(exc).__name__}: {str(exc)[:300]}") from None
-
-
-def _shapes_report(graph: Graph, shapes: Graph) -> Graph:
-    return _safe(run_shapes, graph, shapes)
 
 
 def _results_of(report: Graph, graph: Graph) -> list[Result]:
