@@ -139,19 +139,16 @@ def of_lines(lines, results: list[Result] | None = None) -> Assembly:
     while unique and not unique[0].strip():
         unique.pop(0)
     store = ox.Store()
-    blank = [line for line in unique if has_blank_node(line)]
-    if blank:
-        store.bulk_load(b"".join(blank), format=ox.RdfFormat.N_TRIPLES)
+    blank: list[bytes] = []
     chunk: list[bytes] = []
     for line in unique:
-        if has_blank_node(line):
-            continue
-        chunk.append(line)
+        (blank if has_blank_node(line) else chunk).append(line)
         if len(chunk) >= LOAD_CHUNK:
             store.bulk_load(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
             chunk = []
-    if chunk:
-        store.bulk_load(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+    for rest in (chunk, blank):
+        if rest:
+            store.bulk_load(b"".join(rest), format=ox.RdfFormat.N_TRIPLES)
     return Assembly(unique, store, list(results or []))
 
 
