@@ -121,6 +121,7 @@ def test_a_malformed_query_shows_the_error(live, page):
     page.goto(f"{live.url}/sparql")
     page.fill("#query", "SELECT ?x WHERE {")
     page.click("#run")
-    page.wait_for_function("document.getElementById('status').textContent.includes('400')", timeout=20_000)
+    # a locator wait, not wait_for_function: evaluating a string in the page breaks our CSP (no 'unsafe-eval')
+    page.locator("#status", has_text="400").wait_for(timeout=20_000)
     assert "malformed query" in page.inner_text("#status")
     assert page.locator("#row-count").count() == 0
