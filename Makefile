@@ -4,22 +4,34 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java browser clean bench help
+.PHONY: run test install java browser clean bench help lock
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
 	@echo "make test   the same install, then the whole test suite"
 	@echo "make bench  benchmarks into bench/ (BENCH_SIZES=\"1 10 100\" for a shorter run)"
+	@echo "make lock   refresh constraints.txt (the versions run/test install) from PyPI"
 	@echo "make clean  remove dist/ and .venv/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the package or its data changes (a non-editable install, like a user's `pip install`).
-$(STAMP): $(BIN)/python pyproject.toml $(shell find src ontology shapes queries data -type f 2>/dev/null)
-	$(BIN)/python -m pip install --quiet ".[all,dev]"
+# Reinstall when the package or its data changes (a non-editable install, like a user's `pip install`),
+# with the versions the tests passed with (constraints.txt; `make lock` refreshes it).
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt $(shell find src ontology shapes queries data -type f 2>/dev/null)
+	$(BIN)/python -m pip install --quiet -c constraints.txt ".[all,dev]"
 	@touch $(STAMP)
+
+# Resolve the newest versions allowed by pyproject.toml in a throw-away venv and pin them all.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet ".[all,dev,bench]"
+	@{ echo "# Versions installed by make run / make test / make bench (pip -c). Refresh: make lock"; \
+	   .lock-venv/bin/python -m pip freeze --exclude cnipa-kg; } > constraints.txt
+	rm -rf .lock-venv
+	@echo "constraints.txt: $$(grep -vc '^#' constraints.txt) packages pinned"
 
 install: $(STAMP)
 
@@ -39,12 +51,13 @@ run: install
 	$(BIN)/cnipa-kg build --out dist
 
 test: install java browser
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (not part of `make test`): scaling, validation vs pySHACL, endpoint vs Oxigraph/rdflib-endpoint.
 BENCH_SIZES ?= 1 10 100 1000
 bench: install
-	$(BIN)/python -m pip install --quiet ".[bench]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt ".[bench]"
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_validate.py --sizes 1 40

@@ -88,9 +88,9 @@ def child(n: int, corpus: Path, alternatives: bool) -> list[dict]:
     sys.path.insert(0, str(ROOT / "src"))
     import pyoxigraph as ox
 
-    from cnipa_kg.build import build
-    from cnipa_kg.resources import named_queries
-    from cnipa_kg.store import with_prefixes
+    from cnipa_kg.pipeline import build
+    from cnipa_kg.core.resources import named_queries
+    from cnipa_kg.core.sparql import with_prefixes
 
     rows = []
     memory = PeakMemory()
@@ -126,8 +126,8 @@ def child(n: int, corpus: Path, alternatives: bool) -> list[dict]:
             from bench_validate import plain_pyshacl
             from rdflib import Graph
 
-            from cnipa_kg.jsonld import jsonld_context
-            from cnipa_kg.validate import shapes_graph
+            from cnipa_kg.release.jsonld import jsonld_context
+            from cnipa_kg.check.shapes import shapes_graph
 
             graph = stage("load rdflib", lambda: Graph().parse(data=nt.decode("utf-8"), format="nt"))
             stage("named queries (rdflib)", lambda: [list(graph.query(t)) for t in texts.values()])

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cnipa_kg.vocab import sparql_prefixes  # noqa: E402
+from cnipa_kg.core.vocab import sparql_prefixes  # noqa: E402
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/cnipa-kg/division/110108> ?p ?o }"
 GROUP_BY = (ROOT / "queries" / "designations-by-province.rq").read_text(encoding="utf-8")

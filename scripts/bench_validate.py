@@ -22,15 +22,18 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from rdflib import Dataset, Graph, URIRef  # noqa: E402
 
-from cnipa_kg.build import extract_all, graph_of  # noqa: E402
-from cnipa_kg.resources import qc_queries, shipped_notices  # noqa: E402
-from cnipa_kg.validate import shapes_graph, validate  # noqa: E402
+from cnipa_kg.graph.assemble import graph_of  # noqa: E402
+from cnipa_kg.pipeline import extract_all  # noqa: E402
+from cnipa_kg.core.resources import qc_queries, shipped_notices  # noqa: E402
+from cnipa_kg.check.shapes import shapes_graph  # noqa: E402
+from cnipa_kg.check.validate import validate  # noqa: E402
 
 
 
 def rdflib_dataset(graph: Graph) -> Dataset:
     """The data as the default graph and the code table as a named graph, for rdflib's engine."""
-    from cnipa_kg.validate import CODE_TABLE_GRAPH, code_table_ntriples
+    from cnipa_kg.check.qc import code_table_ntriples
+    from cnipa_kg.core.iris import CODE_TABLE_GRAPH
 
     ds = Dataset()
     ds.default_graph += graph

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from cnipa_kg.divisions import code_table  # noqa: E402
-from cnipa_kg.provinces import provinces  # noqa: E402
+from cnipa_kg.reference.divisions import code_table  # noqa: E402
+from cnipa_kg.reference.provinces import provinces  # noqa: E402
 
 SUFFIXES = ("市", "区", "县", "州", "盟", "旗")
 SERIES = ("国知发运字", "国知发保字", "国知发办字", "国知办发运字")

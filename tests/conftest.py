@@ -41,7 +41,7 @@ def records():
 @pytest.fixture(scope="session")
 def graph():
     """The release graph of the real notice (data + ontology), built in memory."""
-    from cnipa_kg.build import build_graph
+    from cnipa_kg.pipeline import build_graph
 
     return build_graph([NOTICE])
 
@@ -49,7 +49,7 @@ def graph():
 @pytest.fixture(scope="session")
 def release_dir(tmp_path_factory) -> Path:
     """A release built by the library from the real notice; do not modify it in tests."""
-    from cnipa_kg.build import build
+    from cnipa_kg.pipeline import build
 
     out = tmp_path_factory.mktemp("release") / "dist"
     build([NOTICE], out=out)

@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from cnipa_kg.assemble import assemble, of_graph, plan
-from cnipa_kg.build import build, extract_all, graph_of
-from cnipa_kg.jsonld import _sorted_json, jsonld_context, release_jsonld
+from functools import partial
+
+from cnipa_kg.check.shapes import shape_results, shapes_graph
+from cnipa_kg.graph.assemble import assemble, of_graph, plan
+from cnipa_kg.graph.assemble import graph_of
+from cnipa_kg.pipeline import build, extract_all
+from cnipa_kg.release.jsonld import _sorted_json, jsonld_context, release_jsonld
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = ROOT / "data" / "notices" / "notice-2022-33.txt"
@@ -48,7 +52,7 @@ def whole_lines(graph) -> list[bytes]:
 
 @pytest.mark.parametrize("per_part, workers", [(3, 0), (2, 2), (100, 0)])
 def test_parts_together_are_the_graph_of_all_notices(notices, whole, per_part, workers):
-    assembly = assemble(notices, per_part=per_part, workers=workers)
+    assembly = assemble(notices, per_part=per_part, workers=workers, check=partial(shape_results, shapes=shapes_graph()))
     assert assembly.lines == whole_lines(whole)
     assert len(assembly.store) == len(whole)
     assert assembly.results == []
@@ -64,7 +68,7 @@ def test_plan_takes_every_notice_once_after_the_shared_part():
 
 def test_progress_counts_every_part(notices):
     seen = []
-    assemble(notices, per_part=3, workers=0, validate=False, progress=lambda done, total: seen.append((done, total)))
+    assemble(notices, per_part=3, workers=0, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(i, 4) for i in range(1, 5)]  # the shared part and 8 notices in 3 parts
 
 
@@ -101,8 +105,8 @@ def test_build_of_many_notices_reports_every_stage_and_counts(sources, notices, 
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang(notices, monkeypatch):
     import os
 
-    import cnipa_kg.assemble as assemble_module
-    from cnipa_kg.errors import CnipaKgError
+    import cnipa_kg.graph.assemble as assemble_module
+    from cnipa_kg.core.errors import CnipaKgError
 
     original = assemble_module.part_graph
 
@@ -113,4 +117,4 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang(notices, monkeypatch):
 
     monkeypatch.setattr(assemble_module, "part_graph", dying)
     with pytest.raises(CnipaKgError, match="worker process died"):
-        assemble(notices, per_part=1, workers=2, validate=False)
+        assemble(notices, per_part=1, workers=2)

@@ -12,10 +12,10 @@ from conftest import invoke
 
 @pytest.fixture()
 def captured_run_server(monkeypatch):
-    import cnipa_kg.server
+    import cnipa_kg.web.app
 
     calls: list[tuple[tuple, dict]] = []
-    monkeypatch.setattr(cnipa_kg.server, "run_server", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(cnipa_kg.web.app, "run_server", lambda *args, **kwargs: calls.append((args, kwargs)))
     return calls
 
 
@@ -86,7 +86,7 @@ def test_run_server_hands_the_app_to_uvicorn(runner, release_dir, captured_uvico
     assert isinstance(app, Starlette)
     assert kwargs["host"] == "127.0.0.1"
     assert kwargs["port"] == 9124
-    assert app.state.cnipa.timeout == 4.0
+    assert app.state.sparql.timeout == 4.0
 
 
 def test_serve_without_a_release_is_exit_2(runner, tmp_path, captured_uvicorn):
@@ -135,7 +135,7 @@ def test_serve_http_workers_runs_uvicorn_with_an_app_factory(runner, release_dir
     result = invoke(runner, "serve", "--data", release_dir, "--http-workers", "2", "--port", "8123")
     assert result.exit_code == 0, result.output
     app, kw = calls[0]
-    assert app == "cnipa_kg.server:app_from_env" and kw["factory"] is True and kw["workers"] == 2
+    assert app == "cnipa_kg.web.app:app_from_env" and kw["factory"] is True and kw["workers"] == 2
     options = json.loads(os.environ["CNIPA_KG_SERVE_OPTIONS"])
     assert options["release"] == str(release_dir.resolve())
     monkeypatch.delenv("CNIPA_KG_SERVE_OPTIONS")

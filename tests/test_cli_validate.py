@@ -9,7 +9,8 @@ import threading
 from rdflib import Graph
 from rdflib.namespace import SH
 
-import cnipa_kg.validate as validate_module
+import cnipa_kg.check.validate as validate_module
+import cnipa_kg.pipeline as pipeline_module
 from conftest import invoke
 
 
@@ -124,7 +125,7 @@ def test_build_violating_shapes_writes_nothing_and_exits_1(runner, notice_path, 
             sh:property shapes:no-serials .
         shapes:no-serials sh:path ckg:serialNumber ; sh:maxCount 0 ; sh:message "no serials"@en .
     """, format="turtle")
-    monkeypatch.setattr(validate_module, "shapes_graph", lambda: strict)
+    monkeypatch.setattr(pipeline_module, "shapes_graph", lambda: strict)
     out = tmp_path / "dist"
     result = invoke(runner, "build", notice_path, "--out", out)
     assert result.exit_code == 1

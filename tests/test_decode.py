@@ -10,8 +10,8 @@ import gzip
 import pytest
 from conftest import NOTICE, PLAIN
 
-from cnipa_kg.decode import decode, read_bytes, read_text, sha256
-from cnipa_kg.errors import InputError
+from cnipa_kg.core.decode import decode, read_bytes, read_text, sha256
+from cnipa_kg.core.errors import InputError
 
 TEXT = NOTICE.read_text(encoding="utf-8")
 LINES = TEXT.split("\n")

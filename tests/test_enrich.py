@@ -15,10 +15,10 @@ from conftest import GOLDEN, NOTICE, invoke, read_tsv
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from cnipa_kg import divisions
-from cnipa_kg.errors import InputError
-from cnipa_kg.provinces import lookup
-from cnipa_kg.vocab import CKG
+from cnipa_kg.reference import divisions
+from cnipa_kg.core.errors import InputError
+from cnipa_kg.reference.provinces import lookup
+from cnipa_kg.core.vocab import CKG
 
 BASE = "https://w3id.org/cnipa-kg/"
 NOTICE_IRI = URIRef(f"{BASE}eli/notice/gzfyz/2022/33")
@@ -79,8 +79,8 @@ def test_graph_matches_golden_codes_parents_levels_provinces(graph, golden):
 
 
 def test_resolve_chaoyang_in_beijing_gives_110105_not_changchuns():
-    assert [d.code for d in divisions.resolve(lookup("北京"), "朝阳区")] == ["110105"]
-    assert [d.code for d in divisions.resolve(lookup("吉林"), "朝阳区")] == ["220104"]
+    assert [d.code for d in divisions.named_in(lookup("北京"), "朝阳区")] == ["110105"]
+    assert [d.code for d in divisions.named_in(lookup("吉林"), "朝阳区")] == ["220104"]
 
 
 def test_build_chaoyang_in_beijing_is_110105(graph):
@@ -90,7 +90,7 @@ def test_build_chaoyang_in_beijing_is_110105(graph):
 
 
 def test_resolve_jilin_city_gives_prefecture_not_province():
-    found = divisions.resolve(lookup("吉林"), "吉林市")
+    found = divisions.named_in(lookup("吉林"), "吉林市")
     assert [(d.code, d.level, d.parent) for d in found] == [("220200", "prefecture", "220000")]
 
 
@@ -144,7 +144,7 @@ def test_build_unknown_name_exits_2_naming_file_and_line(runner, tmp_path):
 
 
 def test_build_unknown_name_raises_input_error(tmp_path):
-    from cnipa_kg.build import build_graph
+    from cnipa_kg.pipeline import build_graph
 
     path, line = _broken_copy(tmp_path, "2 朝阳区", "2 火星区")
     with pytest.raises(InputError) as exc:
@@ -173,7 +173,7 @@ def test_build_ambiguous_name_exits_2_naming_file_line_and_codes(runner, tmp_pat
 
 
 def test_build_ambiguous_name_raises_input_error(tmp_path):
-    from cnipa_kg.build import build_graph
+    from cnipa_kg.pipeline import build_graph
 
     name, _ = _ambiguous_in_jiangsu()
     path, line = _broken_copy(tmp_path, "11 苏州市", f"11 {name}")

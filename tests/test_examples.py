@@ -15,8 +15,8 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from cnipa_kg.resources import qc_queries, shapes_path
-from cnipa_kg.validate import check_files
+from cnipa_kg.core.resources import qc_queries, shapes_path
+from cnipa_kg.check.validate import check_files
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"

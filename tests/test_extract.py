@@ -14,8 +14,8 @@ import pytest
 from conftest import GOLDEN, PLAIN, read_tsv
 
 from cnipa_kg.extract import extract, extract_text, parse_docno
-from cnipa_kg.provinces import lookup
-from cnipa_kg.records import DocNumber
+from cnipa_kg.reference.provinces import lookup
+from cnipa_kg.core.records import DocNumber
 
 GOLDEN_ROWS = [(int(r["annex"]), int(r["serial"]), r["province"], r["name"]) for r in read_tsv(GOLDEN / "notice-2022-33.tsv")]
 

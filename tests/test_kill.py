@@ -232,8 +232,8 @@ def test_failed_build_leaves_previous_release_byte_identical(tmp_path, releases,
 
 def test_build_violating_the_shapes_leaves_previous_release_byte_identical(tmp_path, releases, runner, monkeypatch):
     """Exit 1 (shapes violated): the graph loses a designation's serial number before validation."""
-    import cnipa_kg.assemble as assemble_module
-    from cnipa_kg.vocab import CKG
+    import cnipa_kg.graph.assemble as assemble_module
+    from cnipa_kg.core.vocab import CKG
 
     original = assemble_module.part_graph
 

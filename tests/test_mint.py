@@ -7,11 +7,11 @@ from conftest import GOLDEN, NOTICE, PLAIN, invoke, read_tsv
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from cnipa_kg import divisions, provinces
-from cnipa_kg.build import build_graph
-from cnipa_kg.errors import InputError
+from cnipa_kg.reference import divisions, provinces
+from cnipa_kg.pipeline import build_graph
+from cnipa_kg.core.errors import InputError
 from cnipa_kg.extract import extract
-from cnipa_kg.mint import mint
+from cnipa_kg.graph.mint import mint
 
 BASE = "https://w3id.org/cnipa-kg/"
 DEF = "https://w3id.org/cnipa-kg/def#"
@@ -145,12 +145,12 @@ def test_mint_chaoyang_in_beijing_is_110105_not_changchun(minted):
 
 
 def test_resolve_chaoyang_within_province():
-    assert [d.code for d in divisions.resolve(provinces.lookup("北京"), "朝阳区")] == ["110105"]
-    assert [d.code for d in divisions.resolve(provinces.lookup("吉林"), "朝阳区")] == ["220104"]
+    assert [d.code for d in divisions.named_in(provinces.lookup("北京"), "朝阳区")] == ["110105"]
+    assert [d.code for d in divisions.named_in(provinces.lookup("吉林"), "朝阳区")] == ["220104"]
 
 
 def test_resolve_jilin_city_to_prefecture_not_province():
-    found = divisions.resolve(provinces.lookup("吉林"), "吉林市")
+    found = divisions.named_in(provinces.lookup("吉林"), "吉林市")
     assert [(d.code, d.level) for d in found] == [("220200", "prefecture")]
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from conftest import ROOT
 
-from cnipa_kg.queries import header
+from cnipa_kg.core.resources import query_header as header
 
 QUERIES = ROOT / "queries"
 NAMED = sorted(p.stem for p in QUERIES.glob("*.rq"))
@@ -32,7 +32,7 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def store(release_dir):
-    from cnipa_kg.store import load_store
+    from cnipa_kg.query.store import load_store
 
     return load_store([release_dir / "cnipa-kg.nt"])
 
@@ -46,7 +46,7 @@ def csv_rows(release_dir) -> list[dict[str, str]]:
 
 
 def run(store, name: str) -> list[dict[str, str]]:
-    from cnipa_kg.store import query
+    from cnipa_kg.query.results import query
 
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     doc = json.loads(query(store, text, format="json"))
@@ -176,7 +176,7 @@ def test_designations_of_province(store, csv_rows):
 
 @pytest.mark.parametrize(("short", "full"), [("广东", "广东省"), ("北京", "北京市"), ("内蒙古", "内蒙古自治区"), ("西藏", "西藏自治区")])
 def test_designations_of_another_province(store, csv_rows, short, full):
-    from cnipa_kg.store import query
+    from cnipa_kg.query.results import query
 
     original = (QUERIES / "designations-of-province.rq").read_text(encoding="utf-8")
     assert 'VALUES ?province_name { "江苏" }' in original

@@ -8,8 +8,8 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
-from cnipa_kg.names import english_name, pinyin_name, split_name
-from cnipa_kg.vocab import CKG
+from cnipa_kg.reference.names import english_name, pinyin_name, split_name
+from cnipa_kg.core.vocab import CKG
 
 BASE = "https://w3id.org/cnipa-kg/"
 PINYIN = "zh-latn-pinyin"

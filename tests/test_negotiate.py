@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnipa_kg.negotiate import FORMAT_PARAM, OFFERS, SUFFIXES, negotiate, parse_accept
+from cnipa_kg.web.negotiate import FORMAT_PARAM, OFFERS, SUFFIXES, negotiate, parse_accept
 
 # What browsers send for a page load (Chrome/Edge, Firefox, Safari).
 CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"

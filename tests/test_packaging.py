@@ -97,7 +97,7 @@ def test_unpacked_wheel_finds_its_data_outside_checkout(wheel, tmp_path):
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONHASHSEED": "0"}
     code = (
-        "import cnipa_kg, cnipa_kg.resources as r;"
+        "import cnipa_kg, cnipa_kg.core.resources as r;"
         "print(cnipa_kg.__file__);"
         "print(r.ontology_path()); print(r.shapes_path()); print(len(r.named_queries())); print(r.shipped_notices()[0])"
     )
@@ -130,3 +130,28 @@ def test_console_script_build_help_runs():
     proc = subprocess.run([str(VENV_SCRIPT), "build", "--help"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Usage: cnipa-kg build")
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    import re
+
+    return {re.split(r"[<>=!~\[;\s]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+
+def test_every_dependency_is_pinned_in_the_lock():
+    """`make run` / `make test` install with `-c constraints.txt`: every dependency of the package and
+    of the extras they install must have its version there (`make lock` refreshes the file)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    wanted = _requirement_names(project["dependencies"] + extras["reason"] + extras["serve"] + extras["dev"]
+                                + extras["bench"]) - {"cnipa-kg"}
+    pinned = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not name==version"
+            pinned[name.lower().replace("_", "-")] = version
+    assert wanted, "no dependencies read from pyproject.toml"
+    assert sorted(wanted - set(pinned)) == []

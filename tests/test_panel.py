@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, NOTICE, invoke, read_tsv
 
-from cnipa_kg import divisions
+from cnipa_kg.reference import divisions
 
 HEADER = ["adcode", "name", "name_en", "province", "level", "year", "demonstration", "pilot",
           "months_designated", "first_year_designated", "notice"]
@@ -143,7 +143,7 @@ def test_panel_rows_sorted_and_complete(panel):
 def test_months_covered_counts_calendar_months():
     from datetime import date
 
-    from cnipa_kg.panel import months_covered
+    from cnipa_kg.release.panel import months_covered
 
     start, end = date(2022, 7, 1), date(2025, 6, 30)
     assert [len(months_covered(start, end, y)) for y in range(2020, 2027)] == [0, 0, 6, 12, 12, 6, 0]

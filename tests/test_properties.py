@@ -79,11 +79,11 @@ def check_error_message(exc, line_count: int) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(mutation, min_size=1, max_size=3))
 def test_mutated_notice_gives_a_consistent_graph_or_an_input_error(mutations):
-    from cnipa_kg.enrich import enrich
-    from cnipa_kg.errors import InputError
+    from cnipa_kg.graph.enrich import enrich
+    from cnipa_kg.core.errors import InputError
     from cnipa_kg.extract import extract_text
-    from cnipa_kg.mint import mint
-    from cnipa_kg.vocab import CKG
+    from cnipa_kg.graph.mint import mint
+    from cnipa_kg.core.vocab import CKG
     from rdflib.namespace import RDF
 
     lines = mutate(LINES, mutations)

@@ -273,3 +273,173 @@ def test_publish_requires_store(runner, release_dir):
     result = invoke(runner, "publish", "--data", release_dir)
     assert result.exit_code == 2
     assert "--store" in result.stderr
+
+
+# -- regressions: time-outs, the URL's fragment and query, credentials, malformed URLs -------------------------
+
+
+class SlowStore:
+    """A store on 127.0.0.1 that accepts connections and reads the request, then never answers ("silent")
+    or trickles an answer that never ends, a byte every 0.2 s ("trickle": no single read waits long)."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode, self.connections, self.stop = mode, 0, threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/store"
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            self.threads.append(threading.Thread(target=self._serve, args=(conn,), daemon=True))
+            self.threads[-1].start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        answer = b"HTTP/1.1 201 Created\r\nX-Slow: " + b"a" * 100_000
+        with conn:
+            conn.settimeout(0.1)
+            for sent in range(len(answer)):
+                if self.stop.wait(0.2):
+                    return
+                try:
+                    conn.recv(65536)  # drain the request
+                except TimeoutError:
+                    pass
+                try:
+                    if self.mode == "trickle":
+                        conn.sendall(answer[sent:sent + 1])
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.listener.close()
+
+
+@pytest.fixture()
+def slow_store():
+    started: list[SlowStore] = []
+
+    def make(mode: str) -> SlowStore:
+        started.append(SlowStore(mode))
+        return started[-1]
+
+    yield make
+    for store in started:
+        store.close()
+
+
+def publish_in_thread(release_dir, **kwargs) -> tuple[Exception | None, float, bool]:
+    """The library's publish, in a thread so that a hang fails the test instead of hanging it: its error,
+    the seconds it took, and whether it was still running after 10 s."""
+    from cnipa_kg.publish import publish as run_publish
+
+    outcome: list[Exception | None] = []
+
+    def run() -> None:
+        try:
+            run_publish(release_dir, **kwargs)
+            outcome.append(None)
+        except Exception as exc:  # noqa: BLE001 - any error is the outcome the test checks
+            outcome.append(exc)
+
+    start = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    return (outcome[0] if outcome else None), time.monotonic() - start, thread.is_alive()
+
+
+@pytest.mark.parametrize(("mode", "limits", "bound"), [
+    ("trickle", {"timeout": 1, "retries": 1}, 3),  # held forever: the time-out was per socket read
+    ("trickle", {"timeout": 30, "total_timeout": 1.5, "retries": 3}, 3.5),
+    ("silent", {"timeout": 0.5, "retries": 20, "backoff": 0.2}, 3),  # retries held it for ever: now 2 × timeout
+])
+def test_publish_ends_at_its_deadline(release_dir, slow_store, mode, limits, bound):
+    from cnipa_kg.publish import StoreUnreachable
+
+    store = slow_store(mode)
+    error, seconds, hung = publish_in_thread(release_dir, store=store.url, **limits)
+    assert not hung, f"publish still running after 10 s against a {mode} store"
+    assert store.connections >= 1
+    assert isinstance(error, StoreUnreachable), repr(error)
+    assert "timed out" in str(error) and "no answer" in str(error)
+    assert seconds < bound
+
+
+def test_publish_cli_times_out_in_one_line(runner, release_dir, slow_store):
+    store = slow_store("silent")
+    start = time.monotonic()
+    result = publish(runner, release_dir, store.url, "--timeout", "0.5")  # 5 retries by default
+    assert time.monotonic() - start < 4
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "timed out" in result.stderr and store.url in result.stderr
+
+
+@pytest.mark.parametrize(("suffix", "query"), [
+    ("#top", {"graph": [DATASET]}),
+    ("?x=1#graph=y", {"x": ["1"], "graph": [DATASET]}),
+    ("?x=%E4%B8%AD&y", {"x": ["中"], "y": [""], "graph": [DATASET]}),
+])
+def test_publish_sends_exactly_one_graph_parameter(runner, release_dir, recorder_factory, suffix, query):
+    store = recorder_factory(201)
+    result = publish(runner, release_dir, store.url + suffix)
+    assert result.exit_code == 0, result.output
+    split = urlsplit(store.requests[0]["path"])
+    assert split.path == "/store"
+    assert parse_qs(split.query, keep_blank_values=True) == query
+
+
+@pytest.mark.parametrize("suffix", ["?graph=https://example.org/x", "?x=1&graph=", "?default"])
+def test_publish_refuses_a_graph_in_the_store_url(runner, release_dir, recorder_factory, suffix):
+    store = recorder_factory(201)
+    result = publish(runner, release_dir, store.url + suffix)
+    assert result.exit_code == 2, result.output
+    assert "--graph" in result.stderr and result.stderr.count("\n") == 1
+    assert store.requests == []
+
+
+@pytest.mark.parametrize("netloc", ["alice:s3cret@127.0.0.1:{port}", "alice:s3cret@[::1",
+                                    "alice:s3cr\u2101t@127.0.0.1", "alice:s3cret@127.0.0.1:99999"])
+def test_publish_never_echoes_credentials(runner, release_dir, recorder_factory, netloc):
+    store = recorder_factory(201)
+    result = publish(runner, release_dir, f"http://{netloc.format(port=store.port)}/store")
+    assert result.exit_code == 2, result.output
+    assert "s3cr" not in result.output
+    assert "alice:***@" in result.stderr
+    assert "Traceback" not in result.output
+    assert store.requests == []
+
+
+def test_publish_refuses_credentials_in_the_url(runner, release_dir, recorder_factory):
+    store = recorder_factory(201)
+    result = publish(runner, release_dir, store.url.replace("//", "//alice:s3cret@"))
+    assert result.exit_code == 2
+    assert "CNIPA_KG_STORE_USER" in result.stderr  # where they go instead
+    assert store.requests == []
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::1", "http://[zz]:7878/store", "http://127.0.0.1:7878/my store", " http://127.0.0.1:7878/store",
+    "http://127.0.0.1:7878/store\r\nX-Injected: 1", "http://127.0.0.1:7878/store\n", "http://127.0.0.1:7878/\x00",
+    "gopher://127.0.0.1/store", "mailto:store@example.org", "HTTP//127.0.0.1/store", "",
+    "http://127.0.0.1:99999/store", "http://127.0.0.1:0/store", "http://127.0.0.1:-1/store", "http://127.0.0.1:x/store",
+    "http:///store", "http://a..b/store", f"http://{'a' * 64}.org/store",
+])
+def test_publish_bad_store_url_is_one_line_exit_2(runner, release_dir, url):
+    result = publish(runner, release_dir, url)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "\r" not in result.stderr and "\x00" not in result.stderr

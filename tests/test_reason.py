@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from cnipa_kg.errors import Inconsistent, JavaNotFound
-from cnipa_kg.reason import explain_inconsistency, find_java, reason
-from cnipa_kg.vocab import CKG
+from cnipa_kg.core.errors import Inconsistent, JavaNotFound
+from cnipa_kg.check.reason import explain_inconsistency, find_java, reason
+from cnipa_kg.core.vocab import CKG
 
 from conftest import invoke
 

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from cnipa_kg.build import build
+from cnipa_kg.pipeline import build
 
 RELEASE_FILES = ("cnipa-kg.ttl", "cnipa-kg.nt", "cnipa-kg.jsonld", "designations.csv")
 FORMATS = {"cnipa-kg.ttl": "turtle", "cnipa-kg.nt": "nt", "cnipa-kg.jsonld": "json-ld"}

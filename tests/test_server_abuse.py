@@ -140,7 +140,7 @@ def listener():
 
 def _local_error(text: str) -> str | None:
     """The message pyoxigraph's parser gives for ``text`` (with the project prefixes), or None if it parses."""
-    from cnipa_kg.store import with_prefixes
+    from cnipa_kg.core.sparql import with_prefixes
 
     full = with_prefixes(text)
     try:
@@ -527,7 +527,7 @@ def test_security_headers_on_every_response(client, name):
 def test_server_binds_to_loopback_by_default():
     import inspect
 
-    from cnipa_kg.server import run_server
+    from cnipa_kg.web.app import run_server
 
     assert inspect.signature(run_server).parameters["host"].default == "127.0.0.1"
 

@@ -14,9 +14,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, SKOS
 
-from cnipa_kg.resources import ontology_path, qc_queries, shapes_path
-from cnipa_kg.validate import validate
-from cnipa_kg.vocab import CKG, ELI, ORG
+from cnipa_kg.core.resources import ontology_path, qc_queries, shapes_path
+from cnipa_kg.check.validate import validate
+from cnipa_kg.core.vocab import CKG, ELI, ORG
 
 BASE = "https://w3id.org/cnipa-kg/"
 NOTICE = URIRef(f"{BASE}eli/notice/gzfyz/2022/33")
@@ -177,8 +177,8 @@ def test_run_shapes_in_two_processes_reports_both_halves(graph):
     from rdflib import Graph as _Graph, Literal as _Literal, URIRef as _URIRef
     from rdflib.namespace import SH as _SH
 
-    from cnipa_kg.validate import run_shapes, shapes_graph
-    from cnipa_kg.vocab import CKG as _CKG
+    from cnipa_kg.check.shapes import run_shapes, shapes_graph
+    from cnipa_kg.core.vocab import CKG as _CKG
 
     g = _Graph()
     g += graph

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, VOID
 
 from cnipa_kg import __version__
-from cnipa_kg.vocab import CKG
+from cnipa_kg.core.vocab import CKG
 
 BASE = "https://w3id.org/cnipa-kg/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -161,7 +161,7 @@ def test_void_has_no_timestamp(release_dir):
 
 
 def test_build_void_is_byte_identical_across_builds(release_dir, tmp_path):
-    from cnipa_kg.build import build
+    from cnipa_kg.pipeline import build
 
     out = tmp_path / "again"
     build([NOTICE], out=out)

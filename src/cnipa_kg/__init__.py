@@ -1,24 +1,29 @@
-"""cnipa-kg: a linked-data knowledge graph of China's national IP-strong-city designations.
+"""cnipa-kg: a linked-data knowledge graph of China's national IP designations.
 
-The pipeline, one module per stage::
+One subpackage per stage; data flows one way (each imports only the ones below it)::
 
-    extract  (notice text -> records)      mint    (records -> rdflib Graph)
-    enrich   (hierarchy, labels, provenance)
-    assemble (the notices in parts, each checked by the shapes in a worker, into one pyoxigraph store)
-    validate (SHACL + QC queries)          release (atomic, deterministic files)
-    store    (pyoxigraph load / query)
+    core       vocabulary, IRIs, records, resources, formats, decoding, SPARQL helpers, worker processes
+    reference  provinces, the division code table, names in English and pinyin, other reference tables
+    extract    notice text -> plain records (no RDF)
+    graph      records -> RDF: mint, enrich, assemble (parts checked in workers, collected in one store)
+    check      SHACL shapes, QC queries, the report, the OWL reasoner
+    release    the release files: N-Triples, Turtle, JSON-LD, CSV + CSVW, panel, VoID, docs; atomic swap
+    query      a release in pyoxigraph, named queries, result formats (nothing of the pipeline)
+    web        the HTTP app: SPARQL protocol, linked data, pages (reads a release; nothing of the pipeline)
 
-:func:`build` runs them all.
+``pipeline`` runs extract → graph → check → release; ``publish`` sends a release to a store;
+``cli`` parses arguments and calls them. :func:`build` runs the whole pipeline.
 """
 
-__version__ = "0.1.0"  # the single source of the version (pyproject reads it): no importlib.metadata at import
+from .core.version import __version__
 
 __all__ = ["__version__", "build", "extract", "mint", "enrich", "validate", "write_release", "load_store", "query"]
 
 
 _LAZY = {  # name -> module: `cnipa-kg --help` must not import rdflib, pySHACL or pyoxigraph
-    "build": "build", "extract": "extract", "mint": "mint", "enrich": "enrich", "validate": "validate",
-    "write_release": "release", "load_store": "store", "query": "store",
+    "build": "pipeline", "extract": "extract", "mint": "graph.mint", "enrich": "graph.enrich",
+    "validate": "check.validate", "write_release": "release.writer", "load_store": "query.store",
+    "query": "query.results",
 }
 
 

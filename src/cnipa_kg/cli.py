@@ -2,6 +2,9 @@
 
 Exit codes (one place, :class:`_Group`): 0 ok; 1 shapes violated / inconsistent;
 2 bad input, bad query, missing Java, or a usage error.
+
+It is over 300 lines because each command carries its options and its ``--help`` text with
+examples (click's way); no logic lives here.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CnipaKgError
+from .core.errors import CnipaKgError
+from .core.formats import INPUT_FORMATS, QUERY_OUTPUTS, REPORT_FORMATS
+from .core.version import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-DEFAULT_BASE = "https://w3id.org/cnipa-kg/"  # = vocab.DEFAULT_BASE (not imported: keeps --help fast)
+DEFAULT_BASE = "https://w3id.org/cnipa-kg/"  # = core.vocab.DEFAULT_BASE (not imported: keeps --help fast)
 DEFAULT_RELEASE = Path("dist")
 
 
@@ -104,8 +108,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
         cnipa-kg build                                 # the shipped notice -> dist/
         cnipa-kg build notices/*.txt --out release/ --base https://example.org/kg/
     """
-    from .build import build as run_build
-    from .iris import check_base
+    from .core.iris import check_base
+    from .pipeline import build as run_build
 
     try:
         check_base(base)
@@ -131,7 +135,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
 @click.argument("query", required=False)
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to query (repeatable). Default: dist/cnipa-kg.nt, or the shipped notices built in memory.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+@click.option("--format", "fmt", type=click.Choice(QUERY_OUTPUTS),
               default="table", show_default=True,
               help="table for people; csv/tsv/json/xml are the W3C results formats; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries and exit.")
@@ -147,8 +151,9 @@ def query(query: str | None, data: tuple[Path, ...], fmt: str, list_: bool) -> N
         cnipa-kg query designations-by-province --format csv
         cnipa-kg query 'SELECT ?name WHERE { ?d ckg:designee/skos:prefLabel ?name }'
     """
-    from . import store
-    from .queries import describe_named, resolve_query
+    from .query.named import describe_named, resolve_query
+    from .query.results import query as run_query
+    from .query.store import load_store
 
     if list_:
         click.echo(describe_named())
@@ -159,18 +164,22 @@ def query(query: str | None, data: tuple[Path, ...], fmt: str, list_: bool) -> N
     paths = list(data)
     if not paths and (DEFAULT_RELEASE / "cnipa-kg.nt").is_file():
         paths = [DEFAULT_RELEASE / "cnipa-kg.nt"]
-    if not paths:
+    if paths:
+        db = load_store(paths)
+    else:
+        from .pipeline import shipped_store
+
         click.echo("note: no dist/ release here; building the shipped notices in memory", err=True)
-    db = store.load_store(paths)
-    sys.stdout.buffer.write(store.query(db, text, format=fmt))
+        db = shipped_store()
+    sys.stdout.buffer.write(run_query(db, text, format=fmt))
     sys.stdout.flush()
 
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "ttl", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="Report format: text for people, ttl = the SHACL validation report graph, json.")
-@click.option("--input-format", type=click.Choice(["turtle", "nt", "json-ld", "trig", "xml", "nquads"]),
+@click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)),
               help="Format of FILES (default: by file suffix).")
 @click.option("--no-qc", is_flag=True, help="Skip the QC queries (queries/qc/*-violation.rq).")
 def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc: bool) -> None:
@@ -188,7 +197,7 @@ def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc:
         cnipa-kg validate dist/cnipa-kg.ttl
         cnipa-kg validate edited.jsonld --format json
     """
-    from .validate import check_files
+    from .check.validate import check_files
 
     paths = list(files) or [DEFAULT_RELEASE / "cnipa-kg.ttl"]
     report = check_files(paths, input_format=input_format, qc=not no_qc)
@@ -205,7 +214,7 @@ def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the input plus the inferred memberships (Turtle; .nt or .jsonld by suffix).")
-@click.option("--input-format", type=click.Choice(["turtle", "nt", "json-ld", "trig", "xml", "nquads"]),
+@click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)),
               help="Format of FILE (default: by file suffix).")
 def reason(file: Path, out: Path, input_format: str | None) -> None:
     """Check consistency with the OWL reasoner HermiT, then materialise the defined classes.
@@ -221,9 +230,9 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
     Example:
         cnipa-kg reason dist/cnipa-kg.ttl --out dist/cnipa-kg-inferred.ttl
     """
-    from .reason import reason as run_reason
-    from .release import write_graph_file
-    from .validate import load_with_ontology
+    from .check.reason import reason as run_reason
+    from .check.validate import load_with_ontology
+    from .release.rdf import write_graph_file
 
     result = run_reason(load_with_ontology([file], input_format=input_format))
     write_graph_file(result.graph, out)
@@ -260,7 +269,7 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
         cnipa-kg build && cnipa-kg serve --port 8000
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {?s ?p ?o} LIMIT 3' localhost:8000/sparql
     """
-    from .server import run_server
+    from .web.app import run_server
 
     run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers,
                http_workers=http_workers)
@@ -275,7 +284,10 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
 @click.option("--graph", metavar="IRI", help="Named graph to replace (default: {base}dataset of the release).")
 @click.option("--retries", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Attempts on connection errors, with exponential backoff.")
-def publish(data: Path, store: str, graph: str | None, retries: int) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
+              help="Seconds one attempt may take, sending included (a store that trickles bytes is cut off); "
+                   "the whole publish takes at most twice that.")
+def publish(data: Path, store: str, graph: str | None, retries: int, timeout: float) -> None:
     """Load the release into a triple store (SPARQL 1.1 Graph Store Protocol, HTTP PUT).
 
     PUT replaces the named graph: publishing twice leaves one copy. Basic auth is read from
@@ -291,7 +303,7 @@ def publish(data: Path, store: str, graph: str | None, retries: int) -> None:
     """
     from .publish import publish as run_publish
 
-    result = run_publish(data, store=store, graph=graph, retries=retries)
+    result = run_publish(data, store=store, graph=graph, retries=retries, timeout=timeout)
     click.echo(f"Published {result.triples:,} triples ({result.bytes_sent:,} B) to <{result.graph}> "
                f"at {store}: HTTP {result.status} after {result.attempts} attempt(s)")
 

@@ -1,0 +1,112 @@
+"""OWL reasoning with owlready2 and HermiT: consistency, then the defined classes materialised.
+
+HermiT runs in Java (≥ 11). Dates (``xsd:date``) are not an OWL 2 datatype, so HermiT runs
+with ``--ignoreUnsupportedDatatypes``; the SHACL shapes check dates instead.
+
+When HermiT finds the ontology and data inconsistent it does not say why, so
+:func:`explain_inconsistency` looks for the usual causes itself (a functional data property
+with two values, a literal outside its property's range, an individual in two disjoint
+classes) and names the individuals and axioms involved.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from ..core.errors import Inconsistent, JavaNotFound
+from ..core.vocab import CKG, curie
+
+DEFINED_CLASSES = (CKG.DemonstrationCity, CKG.PilotCity)
+
+
+@dataclass(frozen=True)
+class ReasonResult:
+    graph: Graph = field(repr=False)  #: input + materialised memberships of the defined classes
+    inferred: dict[str, int]  #: defined class (CURIE) -> number of members inferred
+
+    def summary(self) -> str:
+        return "Consistent. Inferred " + ", ".join(f"{n} × {c}" for c, n in self.inferred.items())
+
+
+def find_java() -> str:
+    java = os.environ.get("JAVA_HOME") and shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin"))
+    java = java or shutil.which("java")
+    if not java:
+        raise JavaNotFound("the OWL reasoner HermiT needs Java (≥ 11), and no `java` is on PATH: "
+                           "install a JRE (Debian: apt-get install default-jre-headless; `make test` does it)")
+    return java
+
+
+def reason(graph: Graph) -> ReasonResult:
+    """Check consistency with HermiT and add ``rdf:type`` triples for the defined classes.
+
+    :param graph: data and ontology (the release is self-contained)
+    :raises JavaNotFound: no Java runtime
+    :raises Inconsistent: HermiT finds the graph inconsistent (message names the culprits)
+    """
+    import owlready2
+
+    owlready2.JAVA_EXE = find_java()
+    world = owlready2.World()
+    with tempfile.TemporaryDirectory(prefix="cnipa-kg-reason-") as tmp:
+        path = os.path.join(tmp, "graph.nt")
+        graph.serialize(destination=path, format="nt", encoding="utf-8")
+        world.get_ontology("file://" + path).load(format="ntriples")
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            raise Inconsistent("Inconsistent: HermiT finds the ontology and data contradictory.\n" + explain_inconsistency(graph)) from None
+        except owlready2.OwlReadyJavaError as exc:
+            raise JavaNotFound(f"HermiT could not run: {str(exc).strip().splitlines()[-1][:300]}") from None
+    out = Graph()
+    out += graph
+    inferred = {}
+    for cls_iri in DEFINED_CLASSES:
+        cls = world[str(cls_iri)]
+        members = sorted(ind.iri for ind in cls.instances()) if cls is not None else []
+        for iri in members:
+            out.add((URIRef(iri), RDF.type, cls_iri))
+        inferred[curie(cls_iri)] = len(members)
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True)
+    return ReasonResult(graph=out, inferred=inferred)
+
+
+_XSD_CHECKS = {
+    XSD.integer: lambda lit: lit.datatype == XSD.integer and isinstance(lit.value, int),
+    XSD.string: lambda lit: lit.datatype in (None, XSD.string) and lit.language is None,
+    XSD.date: lambda lit: lit.datatype == XSD.date and lit.value is not None and not isinstance(lit.value, str),
+    RDF.langString: lambda lit: lit.language is not None,
+}
+
+
+def explain_inconsistency(graph: Graph) -> str:
+    """Name the individuals and axioms behind an inconsistency, as far as they can be found."""
+    lines = []
+    for prop in sorted(graph.subjects(RDF.type, OWL.FunctionalProperty)):
+        if (prop, RDF.type, OWL.DatatypeProperty) not in graph:
+            continue
+        for s in sorted(set(graph.subjects(prop, None))):
+            values = sorted(set(graph.objects(s, prop)))
+            if len(values) > 1:
+                lines.append(f"  individual <{s}>: FunctionalDataProperty({curie(prop)}) but it has {len(values)} values: "
+                             + ", ".join(v.n3() for v in values))
+    for prop, rng in sorted(graph.subject_objects(RDFS.range)):
+        check = _XSD_CHECKS.get(rng)
+        if check is None or (prop, RDF.type, OWL.DatatypeProperty) not in graph:
+            continue
+        for s, o in sorted(graph.subject_objects(prop)):
+            if isinstance(o, Literal) and not check(o):
+                lines.append(f"  individual <{s}>: DataPropertyRange({curie(prop)} {curie(rng)}) but its value is {o.n3()}")
+    for a, b in sorted(graph.subject_objects(OWL.disjointWith)):
+        for s in sorted(set(graph.subjects(RDF.type, a)) & set(graph.subjects(RDF.type, b))):
+            lines.append(f"  individual <{s}>: DisjointClasses({curie(a)} {curie(b)}) but it is in both")
+    if not lines:
+        lines.append("  (no single axiom found to blame; check class memberships and property ranges)")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""Minted IRIs (DESIGN.md "IRIs"): one function per kind of thing, all under ``base``; every
+IRI the project makes is made here.
+
+>>> from cnipa_kg.core.records import DocNumber
+>>> notice_iri("https://w3id.org/cnipa-kg/", DocNumber("国知发运字〔2022〕33号", "国知发运字", 2022, 33))
+rdflib.term.URIRef('https://w3id.org/cnipa-kg/eli/notice/gzfyz/2022/33')
+>>> series_slug("国知办函运字")
+'gzbhyz'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from rdflib import URIRef
+
+from .records import DocNumber
+
+
+def check_base(base: str) -> str:
+    """A base IRI must be absolute (http/https) and end with ``/`` or ``#``."""
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]$", base):
+        raise ValueError(f"base IRI {base!r} must be an absolute http(s) IRI ending in '/' or '#'")
+    return base
+
+
+@cache
+def series_slug(series: str) -> str:
+    """Pinyin initials of a 文号 series (国知发运字 → gzfyz)."""
+    from pypinyin import Style, lazy_pinyin
+
+    letters = lazy_pinyin(series, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(letters).lower() or "doc"
+
+
+def notice_iri(base: str, number: DocNumber) -> URIRef:
+    return URIRef(f"{base}eli/notice/{series_slug(number.series)}/{number.year}/{number.number}")
+
+
+def annex_iri(notice: URIRef, n: int) -> URIRef:
+    return URIRef(f"{notice}/annex/{n}")
+
+
+def designation_iri(notice: URIRef, annex: int, serial: int) -> URIRef:
+    return URIRef(f"{notice}/annex/{annex}/{serial}")
+
+
+def division_iri(base: str, adcode: str) -> URIRef:
+    return URIRef(f"{base}division/{adcode}")
+
+
+def org_iri(base: str, slug: str) -> URIRef:
+    return URIRef(f"{base}org/{slug}")
+
+
+def policy_iri(base: str, slug: str) -> URIRef:
+    return URIRef(f"{base}policy/{slug}")
+
+
+def source_row_iri(notice: URIRef, annex: int, serial: int) -> URIRef:
+    return URIRef(f"{notice}/annex/{annex}/{serial}/source")
+
+
+def notice_source_iri(notice: URIRef) -> URIRef:
+    """The source text of a notice (a ``prov:Entity``)."""
+    return URIRef(f"{notice}/source")
+
+
+def build_iri(base: str) -> URIRef:
+    """The build (a ``prov:Activity``)."""
+    return URIRef(f"{base}build")
+
+
+def dataset_iri(base: str) -> URIRef:
+    """The dataset: the VoID/DCAT description's subject and the named graph ``publish`` writes."""
+    return URIRef(f"{base}dataset")
+
+
+def partition_iri(base: str, kind: str, of: str) -> URIRef:
+    """A VoID class or property partition (``kind`` = class | property) of the IRI ``of``."""
+    return URIRef(f"{base}dataset/{kind}/{hashlib.sha1(str(of).encode()).hexdigest()[:12]}")
+
+
+def distribution_iri(base: str, name: str) -> URIRef:
+    return URIRef(f"{base}dataset/distribution/{name}")
+
+
+def download_iri(base: str, name: str) -> URIRef:
+    return URIRef(f"{base}dist/{name}")
+
+
+def sparql_endpoint_iri(base: str) -> URIRef:
+    return URIRef(f"{base}sparql")
+
+
+MAINTAINERS_SLUG = "cnipa-kg-maintainers"  #: the organisation that publishes the dataset
+CODE_TABLE_GRAPH = "https://w3id.org/cnipa-kg/code-table"  #: named graph of the code table during QC
+QC_NS = "https://w3id.org/cnipa-kg/qc#"  #: QC query names in validation reports
+SHAPES_NS = "https://w3id.org/cnipa-kg/shapes#"  #: shape names in validation reports
+
+
+def code_table_iri(code: str) -> str:
+    return f"{CODE_TABLE_GRAPH}/{code}"
+
+
+def pinyin_slug(text: str, *, limit: int = 60) -> str:
+    """A kebab-case slug for names that have no entry in the reference tables.
+
+    >>> pinyin_slug("国家知识产权局")
+    'guo-jia-zhi-shi-chan-quan-ju'
+    """
+    from pypinyin import lazy_pinyin
+
+    words = [w for w in lazy_pinyin(text, errors=lambda s: [c for c in s if c.isascii() and c.isalnum()]) if w.isalnum()]
+    return "-".join(words).lower()[:limit].strip("-") or "unnamed"

@@ -1,0 +1,118 @@
+"""The text of a notice as numbered lines, normalised (full-width digits, spaces), the patterns
+that recognise its parts, and the reader that turns a failure into a ``FILE:LINE:`` error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..core.errors import InputError
+from ..core.records import DocNumber
+
+# -- normalisation ---------------------------------------------------------------------------
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_SPACES = re.compile(r"[\s\u3000\u00a0\ufeff]+")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  #: 1-based
+    text: str  #: stripped, spaces collapsed, digits ASCII
+    compact: str  #: ``text`` without any whitespace (Chinese running text has none)
+
+
+def lines_of(text: str) -> list[Line]:
+    out = []
+    for i, raw in enumerate(text.split("\n"), start=1):
+        t = _SPACES.sub(" ", raw.translate(_FULLWIDTH_DIGITS)).strip()
+        out.append(Line(i, t, t.replace(" ", "")))
+    return out
+
+
+# -- patterns (applied to whitespace-free text) ------------------------------------------------
+
+_DOCNO = r"(?P<series>[\u4e00-\u9fff]{2,12}?)[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<num>\d{1,5})号"
+DOCNO_RE = re.compile(_DOCNO)
+TITLE_END = re.compile(r"(通知|决定|公告|通报|意见|函)$")
+_DATE = r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
+DATE_LINE = re.compile(rf"^(?P<who>\D*?){_DATE}$")
+PRINTED = re.compile(rf"^(?P<who>\D+?){_DATE}印发$")
+COPY_TO = re.compile(r"^抄送[：:](?P<who>.+?)[。.]?$")
+ANNEX_HEADING = re.compile(r"^附件(?P<n>\d+)$")
+ANNEX_LIST = re.compile(r"^(?:附件[：:])?(?P<n>\d+)[.．、](?P<title>.+)$")
+STATUS = re.compile(r"^[（(](?P<s>此件[^）)]+)[）)]$")
+LETTERHEAD = re.compile(r"^[\u4e00-\u9fff]{2,24}文件$")
+CLOSING = re.compile(r"(特此通知|特此公告|特此通报)[。.]?$")
+DECLARED = re.compile(
+    r"(?:确定)?(?P<first>[^，。；：、]{0,30}?)等(?P<count>\d+)个(?P<what>[^为]{1,10}?)为(?P<label>[^，。；（(]+?)"
+    r"[（(]名单见附件(?P<annex>\d+)[）)]"
+)
+PERIOD = re.compile(r"自(?P<y1>\d{4})年(?P<m1>\d{1,2})月(?:起)?至(?P<y2>\d{4})年(?P<m2>\d{1,2})月")
+SELECTION = re.compile(r"经(?P<steps>[^，。]+?)等程序")
+WORK_PLAN = re.compile(r"自批复之日起(?P<months>\d+)个月内由(?P<issuer>[^，。]+?)印发[，,]?并报(?P<with>[^，。]+?)备案")
+CITATION = re.compile(r"(?:(?P<issuer>[^，。；：《》“”]*?)(?:印发|发布|制定)的)?《(?P<title>[^《》]+)》(?:[（(](?P<num>[^（）()]*?号)[）)])?")
+LEADING_VERBS = re.compile(r"^(按照|根据|依据|依照|贯彻|落实|和|及|与|以及)+")
+ORG_PREFIX = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(局|办公室|部|委员会|院|厅|中心|司|委|署|会))关于")
+HEADER = re.compile(r"^序号")
+SERIAL = re.compile(r"^(\d{1,6})[.．、]?$")
+NAME_SUFFIXES = ("市", "区", "县", "州", "盟", "旗", "地区")
+
+
+def parse_docno(text: str) -> DocNumber | None:
+    """Parse a 文号 (whitespace ignored).
+
+    >>> parse_docno("国知办函运字〔2021〕 1197号")
+    DocNumber(text='国知办函运字〔2021〕1197号', series='国知办函运字', year=2021, number=1197)
+    >>> parse_docno("第33号") is None
+    True
+    """
+    m = DOCNO_RE.fullmatch(_SPACES.sub("", text.translate(_FULLWIDTH_DIGITS)))
+    if not m:
+        return None
+    return DocNumber(m.group(0), m.group("series"), int(m.group("year")), int(m.group("num")))
+
+
+def level_of(label: str) -> str | None:
+    if label.endswith("示范城市") or label.endswith("示范区") or label.endswith("示范"):
+        return "demonstration"
+    if label.endswith("试点城市") or label.endswith("试点"):
+        return "pilot"
+    return None
+
+
+class Text:
+    """Running text of several lines joined without whitespace, with offsets mapped to lines."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.text = ""
+        self._starts: list[tuple[int, int]] = []
+        for ln in lines:
+            if ln.compact:
+                self._starts.append((len(self.text), ln.number))
+                self.text += ln.compact
+
+    def line_at(self, offset: int) -> int:
+        number = self._starts[0][1] if self._starts else 1
+        for start, n in self._starts:
+            if start > offset:
+                break
+            number = n
+        return number
+
+
+class Reader:
+    def __init__(self, path: str, lines: list[Line]) -> None:
+        self.path = path
+        self.lines = lines
+
+    def error(self, line: int | None, message: str) -> InputError:
+        return InputError(self.path, line, message)
+
+    def date(self, m: re.Match, line: int) -> date:
+        try:
+            return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            raise self.error(line, f"invalid date {m.group(0)!r}") from None

@@ -1,0 +1,118 @@
+"""Enrichment: the division hierarchy, names in three scripts, labels of designations, provenance.
+
+* every province-level and prefecture-level unit of the code table enters the graph as a
+  ``ckg:AdministrativeDivision`` (so "provinces with no designation" can be asked), with
+  ``ckg:adcode``, ``ckg:divisionLevel``, ``skos:broader`` its parent and ``ckg:province``;
+* every division gets ``skos:prefLabel`` in ``zh`` (as printed, or as in the table),
+  ``en`` and ``zh-latn-pinyin`` (BCP 47 tags are case-insensitive; RDF 1.1 gives their value
+  space in lower case, which is how pyoxigraph and so the release write them);
+* every designation gets an English label;
+* every designation links (``prov:wasDerivedFrom``) to its source row: file name, SHA-256,
+  line numbers and the row's text; the build is a ``prov:Activity`` that used every source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from ..core import iris
+from ..core.labels import label
+from ..core.records import Notice
+from ..core.version import __version__
+from ..core.vocab import CKG, DEFAULT_BASE, DIVISION_LEVEL_CONCEPT, PINYIN
+from ..reference import divisions, names
+
+LEVEL_EN = {"demonstration": "demonstration city", "pilot": "pilot city"}
+
+
+
+def shared_codes() -> set[str]:
+    """Every province- and prefecture-level code of the mainland: in the graph whatever the notices."""
+    table = divisions.code_table()
+    return {c for c, d in table.by_code.items() if d.level in ("province", "prefecture") and c[:2] not in ("71", "81", "82")}
+
+
+def enrich(graph: Graph, notices: Sequence[Notice], *, base: str = DEFAULT_BASE, names: dict[str, str] | None = None,
+           shared: bool = True) -> Graph:
+    """Add hierarchy, labels and provenance to a minted graph (in place; also returned).
+
+    :param names: adcode -> zh label of divisions printed in the notices (``mint.printed_names``);
+        default: the labels already in ``graph``
+    :param shared: also add every province and prefecture (:func:`shared_codes`); a build made
+        part by part adds them once, in a part of their own
+    """
+    table = divisions.code_table()
+    if names is None:
+        names = {str(graph.value(s, CKG.adcode)): str(o) for s, o in graph.subject_objects(SKOS.prefLabel)
+                 if getattr(o, "language", None) == "zh" and (s, CKG.adcode, None) in graph}
+    designees = {str(o) for o in graph.objects(None, CKG.adcode)}
+    codes = shared_codes() if shared else set()
+    for code in sorted(designees):
+        codes.update(d.code for d in divisions.lineage(code))
+    for code in sorted(codes):
+        _division(graph, base, table.by_code[code], names)
+    _designation_labels(graph, notices, base)
+    _provenance(graph, notices, base)
+    return graph
+
+
+def _division(graph: Graph, base: str, division: divisions.Division, printed: dict[str, str]) -> None:
+    node = iris.division_iri(base, division.code)
+    graph.add((node, RDF.type, CKG.AdministrativeDivision))
+    graph.add((node, CKG.adcode, Literal(division.code)))
+    graph.add((node, CKG.divisionLevel, DIVISION_LEVEL_CONCEPT[division.level]))
+    zh = printed.get(division.code, division.name)
+    graph.add((node, SKOS.prefLabel, Literal(zh, lang="zh")))
+    graph.add((node, SKOS.prefLabel, Literal(names.english_name(zh, level=division.level, adcode=division.code), lang="en")))
+    graph.add((node, SKOS.prefLabel, Literal(names.pinyin_name(zh), lang=PINYIN)))
+    if division.parent:
+        graph.add((node, SKOS.broader, iris.division_iri(base, division.parent)))
+    if division.level != "province":
+        graph.add((node, CKG.province, iris.division_iri(base, division.province_code)))
+
+
+def _designation_labels(graph: Graph, notices: Sequence[Notice], base: str) -> None:
+    for n in notices:
+        notice = iris.notice_iri(base, n.number)
+        for annex in n.annexes:
+            for row in annex.rows:
+                d = iris.designation_iri(notice, annex.number, row.serial)
+                division = graph.value(d, CKG.designee)
+                province = graph.value(division, CKG.province) or division
+                name_en = label(graph, division, "en")
+                where = name_en if province == division else f"{name_en}, {label(graph, province, 'en')}"
+                graph.add((d, SKOS.prefLabel, Literal(
+                    f"{where}: {LEVEL_EN[annex.level]} (notice {n.number.text}, annex {annex.number}, no. {row.serial})", lang="en")))
+
+
+def _provenance(graph: Graph, notices: Sequence[Notice], base: str) -> None:
+    activity = iris.build_iri(base)
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, SKOS.prefLabel, Literal("cnipa-kg 构建", lang="zh")))
+    graph.add((activity, SKOS.prefLabel, Literal("cnipa-kg build", lang="en")))
+    graph.add((activity, RDFS.comment, Literal(f"cnipa-kg {__version__}; division codes: {divisions.code_table().source}, as of {divisions.code_table().as_of}")))
+    for n in notices:
+        notice = iris.notice_iri(base, n.number)
+        source = iris.notice_source_iri(notice)
+        graph.add((source, RDF.type, PROV.Entity))
+        graph.add((source, SKOS.prefLabel, Literal(f"{n.number.text} 原文（{n.source.name}）", lang="zh")))
+        graph.add((source, SKOS.prefLabel, Literal(f"Source text of {n.number.text} ({n.source.name})", lang="en")))
+        graph.add((source, DCTERMS.title, Literal(n.source.name)))
+        graph.add((source, CKG.sha256, Literal(n.source.sha256)))
+        graph.add((activity, PROV.used, source))
+        graph.add((notice, PROV.wasDerivedFrom, source))
+        for annex in n.annexes:
+            for row in annex.rows:
+                d = iris.designation_iri(notice, annex.number, row.serial)
+                src = iris.source_row_iri(notice, annex.number, row.serial)
+                graph.add((src, RDF.type, PROV.Entity))
+                graph.add((src, SKOS.prefLabel, Literal(f"{n.source.name} 第{'、'.join(map(str, row.lines))}行", lang="zh")))
+                graph.add((src, SKOS.prefLabel, Literal(f"{n.source.name} line {', '.join(map(str, row.lines))}", lang="en")))
+                graph.add((src, PROV.wasDerivedFrom, source))
+                graph.add((src, CKG.rowText, Literal(row.text, lang="zh")))
+                for line in row.lines:
+                    graph.add((src, CKG.sourceLine, Literal(line, datatype=XSD.integer)))
+                graph.add((d, PROV.wasDerivedFrom, src))

@@ -1,0 +1,105 @@
+"""Tables read from the release store by SPARQL: designations, divisions and their labels.
+
+designations.csv, city-year-panel.csv and the designations' English labels need a few
+properties of every designation and division. They are read here with a handful of flat
+queries on pyoxigraph (which answer in seconds on two million triples) and joined in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..core.vocab import CKG
+
+_PREFIXES = f"""PREFIX ckg: <{CKG}>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+@dataclass(frozen=True)
+class Designation:
+    iri: str
+    notice: str  #: the notice's 文号 (eli:id_local)
+    annex: str
+    serial: str
+    level: str  #: "demonstration" or "pilot"
+    division: str  #: IRI
+    start: str
+    end: str
+    lines: tuple[int, ...]
+
+
+@dataclass
+class DivisionRow:
+    iri: str
+    adcode: str = ""
+    level: str = ""  #: "province", "prefecture" or "district"
+    parent: str = ""  #: IRI
+    province: str = ""  #: IRI ("" for a province)
+    labels: dict[str, str] = field(default_factory=dict)  #: language tag (lower case) -> label
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+class Tables:
+    """Designations and divisions of a pyoxigraph store (default graph)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def _select(self, query: str):
+        import pyoxigraph as ox
+
+        for row in self.store.query(_PREFIXES + query, default_graph=ox.DefaultGraph()):
+            yield [None if t is None else t.value for t in row]
+
+    @cached_property
+    def divisions(self) -> dict[str, DivisionRow]:
+        out: dict[str, DivisionRow] = {}
+        for iri, code in self._select("SELECT ?x ?code WHERE { ?x ckg:adcode ?code }"):
+            out.setdefault(iri, DivisionRow(iri, adcode=code))
+        for iri, level in self._select("SELECT ?x ?l WHERE { ?x ckg:adcode [] ; ckg:divisionLevel ?l }"):
+            out[iri].level = _local(level).removesuffix("Level")
+        for iri, parent in self._select("SELECT ?x ?p WHERE { ?x ckg:adcode [] ; skos:broader ?p }"):
+            out[iri].parent = parent
+        for iri, province in self._select("SELECT ?x ?p WHERE { ?x ckg:adcode [] ; ckg:province ?p }"):
+            out[iri].province = province
+        for iri, label, lang in self._select("SELECT ?x ?l (LANG(?l) AS ?lang) WHERE { ?x ckg:adcode [] ; skos:prefLabel ?l }"):
+            out[iri].labels.setdefault(lang.lower(), label)
+        return out
+
+    @cached_property
+    def designations(self) -> list[Designation]:
+        """Every designation, sorted by notice, annex and serial."""
+        lines: dict[str, list[int]] = {}
+        for d, line in self._select("SELECT ?d ?line WHERE { ?d ckg:designatedBy [] ; prov:wasDerivedFrom/ckg:sourceLine ?line }"):
+            lines.setdefault(d, []).append(int(line))
+        seen: dict[str, Designation] = {}
+        for d, notice, annex, serial, level, division, start, end in self._select("""
+                SELECT ?d ?id ?annexNumber ?serial ?level ?division ?start ?end WHERE {
+                  ?d ckg:designatedBy ?notice ; ckg:inAnnex ?annex ; ckg:serialNumber ?serial ;
+                     ckg:designationLevel ?level ; ckg:designee ?division ; ckg:periodStart ?start ; ckg:periodEnd ?end .
+                  ?notice eli:id_local ?id . ?annex ckg:annexNumber ?annexNumber }"""):
+            seen.setdefault(d, Designation(d, notice, annex, serial, _local(level), division, start, end,
+                                           tuple(sorted(lines.get(d, ())))))
+        return sorted(seen.values(), key=lambda x: (x.notice, int(x.annex), int(x.serial)))
+
+    def level_counts(self) -> dict[str, int]:
+        """Designation level ("demonstration", "pilot") -> how many designations have it."""
+        return {_local(level): int(n) for level, n in self._select(
+            "SELECT ?level (COUNT(?d) AS ?n) WHERE { ?d ckg:designatedBy [] ; ckg:designationLevel ?level } GROUP BY ?level")}
+
+    def label(self, iri: str, lang: str) -> str:
+        division = self.divisions.get(iri)
+        return division.labels.get(lang.lower(), "") if division else ""
+
+    def province_of(self, iri: str) -> str:
+        """The province's IRI (itself for a province)."""
+        division = self.divisions.get(iri)
+        return (division.province or iri) if division else iri
+

@@ -1,0 +1,107 @@
+"""The app: :func:`create_app` wires the routes, the middleware and the query workers over a
+release directory; :func:`run_server` runs it with uvicorn.
+
+Routes: ``/`` home · ``/sparql`` (:mod:`.sparql`) · ``/.well-known/void`` · ``/dist/{file}``
+release files · ``/assets/{file}`` · every other path is looked up as an IRI under the release's
+base (:mod:`.linked_data`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+
+from ..query.release import check_release
+from .linked_data import LinkedData
+from .middleware import ResponseCache, SecurityHeaders
+from .site import ReleaseFiles, Site, assets
+from .sparql import SparqlEndpoint
+from .state import ServedRelease
+from .workers import QueryPool
+
+_ENV = "CNIPA_KG_SERVE_OPTIONS"
+
+
+def create_app(release: str | Path, *, base: str | None = None, query_timeout: float = 10.0, workers: int = 2,
+               max_query_bytes: int = 32 * 1024, cors: bool = True) -> Starlette:
+    """A Starlette app serving ``release`` (a directory written by ``cnipa-kg build``).
+
+    It can be mounted in another Starlette/FastAPI app (``Mount("/kg", app=create_app("dist"))``):
+    the query workers start with the first query when the parent's startup does not start them.
+
+    :param base: the base IRI where the app is deployed; requests map to the release's IRIs
+    :param query_timeout: seconds after which a SPARQL query is stopped (its worker is killed)
+    :param workers: query worker processes
+    :param max_query_bytes: larger queries or bodies get 413
+    :param cors: send ``Access-Control-Allow-Origin: *`` (no credentials) and answer preflights
+    """
+    served = ServedRelease(Path(release))
+    pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers)
+    site = Site(served)
+    linked = LinkedData(served, site.not_found)
+    sparql = SparqlEndpoint(served, pool, timeout=query_timeout, max_query_bytes=max_query_bytes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
+
+    routes = [
+        Route("/", site.home, methods=["GET", "HEAD"]),
+        Route("/sparql", sparql.handle, methods=["GET", "POST", "HEAD"]),
+        Route("/sparql/", sparql.handle, methods=["GET", "POST", "HEAD"]),
+        Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
+        Mount("/dist", ReleaseFiles(directory=served.path)),
+        Mount("/assets", assets()),
+        Route("/{path:path}", linked.resource, methods=["GET", "HEAD"]),
+    ]
+    prefix = urlparse(base).path.rstrip("/") if base else ""
+    if prefix:  # deployed under a sub-path of --base: serve there, links follow (root_path)
+        app = Starlette(routes=[Mount(prefix, routes=routes)], lifespan=lifespan)
+    else:
+        app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.cnipa = served
+    app.state.pool = pool
+    app.state.sparql = sparql
+    app.add_middleware(ResponseCache)
+    if cors:
+        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type"], max_age=86400)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """App factory for uvicorn's multi-process mode: options come from the environment."""
+    options = json.loads(os.environ[_ENV])
+    return create_app(options.pop("release"), **options)
+
+
+def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000, query_timeout: float = 10.0,
+               base: str | None = None, workers: int = 2, http_workers: int = 1) -> None:
+    """Build the app and run it with uvicorn (tests patch ``uvicorn.run``).
+
+    :param workers: query worker processes per HTTP process
+    :param http_workers: HTTP server processes (uvicorn ``workers``); each loads the release
+    """
+    import uvicorn
+
+    if http_workers > 1:
+        os.environ[_ENV] = json.dumps({"release": str(Path(release).resolve()), "base": base,
+                                       "query_timeout": query_timeout, "workers": workers})
+        check_release(Path(release))  # fail here, not in each child
+        uvicorn.run("cnipa_kg.web.app:app_from_env", factory=True, host=host, port=port, workers=http_workers,
+                    log_level="info")
+        return
+    app = create_app(release, base=base, query_timeout=query_timeout, workers=workers)
+    uvicorn.run(app, host=host, port=port, log_level="info")
