@@ -252,8 +252,12 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
               help="HTTP server processes; more than one serves cached answers on several cores.")
 @click.option("--base", default=None, metavar="IRI",
               help="Base IRI where the server is deployed (e.g. https://example.org/kg/); paths under it map to the release's IRIs.")
+@click.option("--max-answer-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True, metavar="MB",
+              help="Largest SPARQL answer in MiB; a larger one is stopped and answered 422.")
+@click.option("--per-client", type=click.IntRange(1, 1000), default=4, show_default=True,
+              help="Queries one client (IP address) may have waiting or running; more are answered 429.")
 def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, http_workers: int,
-          base: str | None) -> None:
+          base: str | None, max_answer_mb: float, per_client: int) -> None:
     """Serve the release: SPARQL 1.1 Protocol endpoint and linked-data pages.
 
     \b
@@ -272,7 +276,7 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
     from .web.app import run_server
 
     run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers,
-               http_workers=http_workers)
+               http_workers=http_workers, max_answer_bytes=int(max_answer_mb * 2**20), per_client=per_client)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ base (:mod:`.linked_data`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 from pathlib import Path
@@ -18,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
+from ..core.errors import CnipaKgError
 from ..query.release import check_release
 from .linked_data import LinkedData
 from .middleware import ResponseCache, SecurityHeaders
@@ -30,7 +32,8 @@ _ENV = "CNIPA_KG_SERVE_OPTIONS"
 
 
 def create_app(release: str | Path, *, base: str | None = None, query_timeout: float = 10.0, workers: int = 2,
-               max_query_bytes: int = 32 * 1024, cors: bool = True) -> Starlette:
+               max_query_bytes: int = 32 * 1024, max_answer_bytes: int = 64 << 20, per_client: int = 4,
+               cors: bool = True) -> Starlette:
     """A Starlette app serving ``release`` (a directory written by ``cnipa-kg build``).
 
     It can be mounted in another Starlette/FastAPI app (``Mount("/kg", app=create_app("dist"))``):
@@ -39,14 +42,17 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     :param base: the base IRI where the app is deployed; requests map to the release's IRIs
     :param query_timeout: seconds after which a SPARQL query is stopped (its worker is killed)
     :param workers: query worker processes
-    :param max_query_bytes: larger queries or bodies get 413
+    :param max_query_bytes: larger queries or bodies get 413 (bodies are not read past it)
+    :param max_answer_bytes: larger answers get 422 (the worker stops writing them)
+    :param per_client: queries one client (IP address) may have waiting or running; more get 429
     :param cors: send ``Access-Control-Allow-Origin: *`` (no credentials) and answer preflights
     """
     served = ServedRelease(Path(release))
-    pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers)
+    pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers, per_client=per_client)
     site = Site(served)
     linked = LinkedData(served, site.not_found)
-    sparql = SparqlEndpoint(served, pool, timeout=query_timeout, max_query_bytes=max_query_bytes)
+    sparql = SparqlEndpoint(served, pool, timeout=query_timeout, max_query_bytes=max_query_bytes,
+                            max_answer_bytes=max_answer_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -87,21 +93,43 @@ def app_from_env() -> Starlette:
     return create_app(options.pop("release"), **options)
 
 
+def check_port(host: str, port: int) -> None:
+    """:raises CnipaKgError: ``host:port`` cannot be bound (in use, or not an address of this machine)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CnipaKgError(f"cannot serve on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+            raise CnipaKgError(f"cannot serve on {host}:{port}: {reason}") from None
+
+
 def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000, query_timeout: float = 10.0,
-               base: str | None = None, workers: int = 2, http_workers: int = 1) -> None:
+               base: str | None = None, workers: int = 2, http_workers: int = 1, **options) -> None:
     """Build the app and run it with uvicorn (tests patch ``uvicorn.run``).
 
     :param workers: query worker processes per HTTP process
     :param http_workers: HTTP server processes (uvicorn ``workers``); each loads the release
+    :param options: more keyword options of :func:`create_app` (``max_answer_bytes``, ``per_client``)
+    :raises CnipaKgError: the port cannot be bound; the release cannot be read
     """
     import uvicorn
 
+    check_release(Path(release))  # fail here, not in each child
+    if port:
+        check_port(host, port)
     if http_workers > 1:
         os.environ[_ENV] = json.dumps({"release": str(Path(release).resolve()), "base": base,
-                                       "query_timeout": query_timeout, "workers": workers})
-        check_release(Path(release))  # fail here, not in each child
+                                       "query_timeout": query_timeout, "workers": workers, **options})
         uvicorn.run("cnipa_kg.web.app:app_from_env", factory=True, host=host, port=port, workers=http_workers,
                     log_level="info")
         return
-    app = create_app(release, base=base, query_timeout=query_timeout, workers=workers)
+    app = create_app(release, base=base, query_timeout=query_timeout, workers=workers, **options)
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -38,22 +38,23 @@ class SecurityHeaders:
 class ResponseCache:
     """GET answers reused byte for byte.
 
-    The key is the path, the raw query string, the Accept header and the mount point; only complete
-    200 answers below 1 MiB are kept. ``If-None-Match`` is honoured on hits. This keeps repeated
-    lookups off the router and the event loop's slower paths.
+    The key is the path, the raw query string, the Accept header, the Host header and the mount
+    point; only complete 200 answers below 1 MiB that may be stored (no ``no-store``) are kept, up to
+    ``max_bytes`` in all. ``If-None-Match`` is honoured on hits. This keeps repeated lookups off the
+    router and the event loop's slower paths.
     """
 
-    def __init__(self, app, *, size: int = 4096, max_body: int = 1 << 20) -> None:
+    def __init__(self, app, *, size: int = 4096, max_body: int = 1 << 20, max_bytes: int = 64 << 20) -> None:
         self.app = app
-        self.store = LRU(size)
+        self.store = LRU(size, max_bytes=max_bytes, max_item=max_body + (64 << 10))
         self.max_body = max_body
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        key = (scope["path"], scope["query_string"], headers.get(b"accept", b""), scope.get("root_path", ""),
-               scope["method"])
+        key = (scope["path"], scope["query_string"], headers.get(b"accept", b""), headers.get(b"host", b""),
+               scope.get("root_path", ""), scope["method"])
         hit = self.store.get(key)
         if hit is not None:
             status_headers, body, etag = hit
@@ -80,6 +81,7 @@ class ResponseCache:
             await send(message)
 
         await self.app(scope, receive, capture)
-        if captured["status"] == 200 and captured["ok"]:
-            etag = dict(captured["headers"]).get(b"etag")
+        stored = dict(captured["headers"])
+        if captured["status"] == 200 and captured["ok"] and b"no-store" not in stored.get(b"cache-control", b""):
+            etag = stored.get(b"etag")
             self.store.put(key, (captured["headers"], b"".join(captured["body"]), etag))

@@ -33,6 +33,25 @@ FORMAT_PARAM = {
     "ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml",
 }
+# the same alias for a graph result, where it differs (SPARQLWrapper sends format=xml for a CONSTRUCT)
+FORMAT_PARAM_GRAPH = {"json": "application/ld+json", "xml": "application/rdf+xml"}
+
+
+def format_param(value: str) -> list[str] | None:
+    """The media types a ``format=`` (or ``output=``) value asks for, for either kind of result;
+    None if unknown.
+
+    >>> format_param("xml"), format_param("text/csv"), format_param("png")
+    (['application/sparql-results+xml', 'application/rdf+xml'], ['text/csv'], None)
+    """
+    value = value.strip().lower()
+    if value in FORMAT_PARAM:
+        return [FORMAT_PARAM[value]] + ([FORMAT_PARAM_GRAPH[value]] if value in FORMAT_PARAM_GRAPH else [])
+    if value in OFFERS["solutions"] or value in OFFERS["graph"]:
+        return [value]
+    return None
+
+
 # what a generic type stands for in each kind
 _GENERIC = {
     ("solutions", "application/json"): "application/sparql-results+json",

@@ -90,14 +90,24 @@ def query_page(named: dict[str, tuple[str, str]], links: Links, *, query: str = 
     return render("query.html", named=named, links=links, query=first)
 
 
+MAX_HTML_ROWS = 1000  #: rows a results page shows (the rest: download as CSV or JSON)
+
+
 def results_page(results_json: bytes, links: Links, *, query: str) -> str:
-    """SPARQL JSON results as an HTML table (for a browser that asked /sparql?query=…)."""
+    """SPARQL JSON results as an HTML table (for a browser that asked /sparql?query=…): the first
+    :data:`MAX_HTML_ROWS` rows, and links to the whole answer as CSV and JSON."""
+    from urllib.parse import urlencode
+
     data = json.loads(results_json)
     if "boolean" in data:
-        return render("results.html", links=links, query=query, boolean=data["boolean"], names=[], rows=[])
+        return render("results.html", links=links, query=query, boolean=data["boolean"], names=[], rows=[], total=0,
+                      downloads={})
     names = data["head"]["vars"]
-    rows = [[b.get(n) for n in names] for b in data["results"]["bindings"]]
-    return render("results.html", links=links, query=query, boolean=None, names=names, rows=rows)
+    bindings = data["results"]["bindings"]
+    rows = [[b.get(n) for n in names] for b in bindings[:MAX_HTML_ROWS]]
+    downloads = {fmt.upper(): f"{links.prefix}/sparql?{urlencode({'query': query, 'format': fmt})}" for fmt in ("csv", "json")}
+    return render("results.html", links=links, query=query, boolean=None, names=names, rows=rows, total=len(bindings),
+                  downloads=downloads)
 
 
 def graph_page(turtle: bytes, links: Links, *, query: str) -> str:

@@ -1,41 +1,46 @@
-"""SPARQL queries in worker processes, so that a timeout really ends the query.
+"""SPARQL queries in worker processes, so that a timeout really ends the query, and fairly shared.
 
-pyoxigraph cannot cancel a running query from another thread, so each query of the
-endpoint runs in a worker process that holds its own read-only copy of the release. When a
-query outlives its deadline the worker is killed (SIGKILL: the query ends, its memory goes
-back to the system) and a fresh worker is started in its place. Requests wait for an idle
-worker only until their own deadline, so a burst of runaway queries cannot hold the others
-past their timeout.
+pyoxigraph cannot cancel a running query from another thread, so each query of the endpoint
+runs in a worker process that holds its own read-only copy of the release. When a query outlives
+its deadline the worker is killed (SIGKILL: the query ends, its memory goes back to the system)
+and a fresh worker is started in its place. Workers live in an empty network namespace
+(:mod:`.isolation`) and die with the server.
 
-Waiting for an answer takes one thread per busy worker (never one per request): requests
-queue for an idle worker on the event loop. The pool starts with the first query (or at the
-app's startup), so an app mounted inside another app, whose startup never runs, works too.
+Sharing: requests wait for a worker only until their own deadline; a client (an IP address) may
+have at most ``per_client`` queries waiting or running (more: :class:`Busy`, HTTP 429) and may run
+on at most ``size - 1`` workers at once (with two or more), so one client's runaway queries
+cannot take every worker; a free worker goes to the waiting client with the fewest running.
+
+The pool starts with the first query (or at the app's startup), so an app mounted inside another
+app, whose startup never runs, works too. Waiting for an answer takes one thread per busy worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import time
+from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..core.formats import GRAPH_MEDIA, SOLUTION_MEDIA, graph_format, rdf_format_for, solutions_format
+from ..core.formats import rdf_format_for
+from .evaluate import TEXT, Answer, Job, evaluate
+from .isolation import die_with_parent, isolate_network, netns_inode, network_isolated
 
-@dataclass(frozen=True)
-class Answer:
-    status: int  #: 200, or 400 (bad query), 406 (no acceptable format), 500
-    media_type: str
-    body: bytes
-    kind: str = ""  #: "solutions", "boolean" or "graph"
+log = logging.getLogger("cnipa_kg.web")
 
 
 class QueryTimeout(Exception):
     pass
+
+
+class Busy(Exception):
+    """The client has too many queries waiting or running."""
 
 
 def open_store(files: list[str], graph_name: str):
@@ -49,61 +54,12 @@ def open_store(files: list[str], graph_name: str):
     return store
 
 
-def evaluate(store, query: str, accept: list[str], *, default_graphs: list[str], named_graphs: list[str]) -> Answer:
-    """Run one query and serialise it in the first of ``accept`` that fits its result."""
-    import pyoxigraph as ox
-
-    kwargs: dict = {"use_default_graph_as_union": not default_graphs}
-    if default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    if named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    try:
-        result = store.query(query, **kwargs)
-    except SyntaxError as exc:
-        return Answer(400, "text/plain; charset=utf-8", f"malformed query: {exc}".encode())
-    except ValueError as exc:
-        return Answer(400, "text/plain; charset=utf-8", f"bad request: {exc}".encode())
-    if isinstance(result, ox.QueryTriples):
-        media = next((m for m in accept if m in GRAPH_MEDIA), None)
-        if media is None:
-            return Answer(406, "text/plain; charset=utf-8", b"no acceptable format for a graph result", "graph")
-        return Answer(200, media, result.serialize(format=graph_format(media)), "graph")
-    kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
-    media = next((m for m in accept if m in SOLUTION_MEDIA), None)
-    if media is None:
-        return Answer(406, "text/plain; charset=utf-8", b"no acceptable format for a SELECT/ASK result", kind)
-    if kind == "boolean" and SOLUTION_MEDIA[media] in ("CSV", "TSV"):
-        body = (b"true\n" if bool(result) else b"false\n")
-        return Answer(200, media, body, kind)
-    return Answer(200, media, result.serialize(format=solutions_format(media)), kind)
-
-
-def isolate_network() -> bool:
-    """Move this process into a new, empty network namespace (Linux), so no query can reach out.
-
-    Defence in depth behind the server's refusal of ``SERVICE``: the worker keeps its pipe to the
-    server (an inherited file descriptor) but has no network interface that leads anywhere.
-    Returns False where namespaces are not available (then the keyword check alone protects).
-    """
-    import ctypes
-    import ctypes.util
-
-    clone_newnet, clone_newuser = 0x40000000, 0x10000000
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
-        return False
-    for flags in (clone_newnet, clone_newuser | clone_newnet):
-        if libc.unshare(flags) == 0:
-            return True
-    return False
-
-
-def _worker_main(conn: Connection, files: list[str], graph_name: str) -> None:
-    isolate_network()
+def _worker_main(conn: Connection, files: list[str], graph_name: str, parent: int, parent_netns: int) -> None:
+    die_with_parent(parent)
+    isolate_network()  # before any thread starts
+    isolated = network_isolated(parent_netns)
     store = open_store(files, graph_name)
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), isolated))
     while True:
         try:
             job = conn.recv()
@@ -111,18 +67,18 @@ def _worker_main(conn: Connection, files: list[str], graph_name: str) -> None:
             return
         if job is None:
             return
-        query, accept, default_graphs, named_graphs = job
         try:
-            answer = evaluate(store, query, accept, default_graphs=default_graphs, named_graphs=named_graphs)
-        except Exception as exc:  # an evaluation error is the query's, not the server's
-            answer = Answer(500, "text/plain; charset=utf-8", f"query evaluation failed: {exc}".encode())
+            answer = evaluate(store, job)
+        except Exception as exc:  # noqa: BLE001 - an evaluation error is the query's, not the server's
+            answer = Answer(500, TEXT, f"query evaluation failed: {exc}".encode())
         conn.send(answer)
 
 
 class _Worker:
     def __init__(self, ctx, files: list[str], graph_name: str) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, files, graph_name), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, files, graph_name, os.getpid(), netns_inode()),
+                                   daemon=True)
         self.process.start()
         child.close()
 
@@ -136,24 +92,27 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes; :meth:`run` enforces the deadline by killing."""
+    """A fixed number of worker processes, shared fairly; :meth:`run` enforces the deadline by killing."""
 
-    def __init__(self, files: list[str | Path], *, graph_name: str, size: int = 2) -> None:
+    def __init__(self, files: list[str | Path], *, graph_name: str, size: int = 2, per_client: int = 4) -> None:
         self.files = [str(f) for f in files]
         self.graph_name = graph_name
         self.size = max(1, size)
+        self.per_client = max(1, per_client)
+        self.max_running = self.size - 1 if self.size > 1 else 1  #: workers one client may hold at once
         self._ctx = mp.get_context("spawn")
-        self._idle: asyncio.Queue[_Worker] | None = None
-        self._starting: asyncio.Task | None = None
+        self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
+        self._waiting: dict[str, deque[asyncio.Future]] = defaultdict(deque)
+        self._running: dict[str, int] = defaultdict(int)
+        self._starting: asyncio.Future | None = None
+        self.isolated: bool | None = None  #: whether the workers run without a network (None: not started)
         self.killed = 0
-        # one waiting thread per worker, plus room for workers being replaced
         self._executor = ThreadPoolExecutor(max_workers=2 * self.size + 2, thread_name_prefix="cnipa-kg-query")
 
     async def start(self) -> None:
         """Start the workers (once; later calls wait for the first)."""
         if self._starting is None:
-            self._idle = asyncio.Queue()
             self._starting = asyncio.ensure_future(asyncio.gather(*(self._spawn() for _ in range(self.size))))
         await asyncio.shield(self._starting)
 
@@ -163,8 +122,12 @@ class QueryPool:
         message = await self._recv(worker, deadline=time.monotonic() + 120)
         if not (isinstance(message, tuple) and message[0] == "ready"):
             raise RuntimeError("query worker failed to start")
-        assert self._idle is not None
-        self._idle.put_nowait(worker)
+        if not message[2] and self.isolated is not False:
+            log.warning("query workers are NOT isolated from the network (no network namespace here): "
+                        "SERVICE is refused by the query check alone")
+        self.isolated = bool(message[2]) if self.isolated is None else (self.isolated and bool(message[2]))
+        self._idle.append(worker)
+        self._dispatch()
 
     async def _recv(self, worker: _Worker, *, deadline: float):
         """Wait for the worker's answer until ``deadline`` (asyncio.TimeoutError after it).
@@ -183,36 +146,80 @@ class QueryPool:
 
         return await loop.run_in_executor(self._executor, wait)
 
+    def _dispatch(self) -> None:
+        """Give idle workers to waiting requests: the client with the fewest running goes first."""
+        while self._idle:
+            ready = [(self._running[c], c) for c, q in self._waiting.items() if q and self._running[c] < self.max_running]
+            if not ready:
+                return
+            _, client = min(ready)
+            future = self._waiting[client].popleft()
+            if future.done():  # gave up (deadline or disconnect)
+                continue
+            self._running[client] += 1
+            future.set_result(self._idle.pop())
+
+    def _release(self, client: str, worker: _Worker | None) -> None:
+        self._running[client] -= 1
+        if self._running[client] <= 0:
+            self._running.pop(client, None)
+        if worker is not None:
+            self._idle.append(worker)
+        if not self._waiting.get(client):
+            self._waiting.pop(client, None)
+        self._dispatch()
+
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
         worker.kill()
         self.killed += 1
         asyncio.get_running_loop().create_task(self._spawn())
 
-    async def run(self, query: str, accept: list[str], *, timeout: float,
-                  default_graphs: list[str] = (), named_graphs: list[str] = ()) -> Answer:
-        """Evaluate in a worker; raise :class:`QueryTimeout` when ``timeout`` seconds pass first."""
+    def load(self, client: str) -> int:
+        """Queries of ``client`` waiting or running."""
+        return self._running.get(client, 0) + sum(1 for f in self._waiting.get(client, ()) if not f.done())
+
+    async def run(self, job: Job, *, timeout: float, client: str = "") -> Answer:
+        """Evaluate in a worker; :class:`QueryTimeout` when ``timeout`` seconds pass first,
+        :class:`Busy` when ``client`` already has ``per_client`` queries waiting or running."""
         deadline = time.monotonic() + timeout
         if self._starting is None or not self._starting.done():
             await self.start()
-        assert self._idle is not None
+        if self.load(client) >= self.per_client:
+            raise Busy()
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._waiting[client].append(future)
+        self._dispatch()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=max(0.0, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
+            worker = await asyncio.wait_for(asyncio.shield(future), timeout=max(0.0, deadline - time.monotonic()))
+        except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+            if future.done() and not future.cancelled():  # a worker arrived as we gave up: hand it back
+                self._release(client, future.result())
+            else:
+                future.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiting[client].remove(future)
+                if not self._waiting.get(client):
+                    self._waiting.pop(client, None)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
             raise QueryTimeout() from None
         try:
-            worker.conn.send((query, list(accept), list(default_graphs), list(named_graphs)))
+            worker.conn.send(job)
             answer = await self._recv(worker, deadline=deadline)
         except asyncio.TimeoutError:
             self._replace(worker)
+            self._release(client, None)
             raise QueryTimeout() from None
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
-            return Answer(500, "text/plain; charset=utf-8", b"query worker died")
+            self._release(client, None)
+            return Answer(500, TEXT, b"query worker died")
         except BaseException:
             self._replace(worker)  # cancelled (client went away) or worse: the worker's state is unknown
+            self._release(client, None)
             raise
-        self._idle.put_nowait(worker)
+        self._release(client, worker)
         return answer
 
     async def stop(self) -> None:
@@ -221,5 +228,6 @@ class QueryPool:
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
+        self._idle.clear()
         self._starting = None
         self._executor.shutdown(wait=False, cancel_futures=True)
