@@ -426,6 +426,12 @@ def make_rdf(kind: str, tmp: Path, url: str | None = None) -> tuple[Path, dict]:
     if kind == "billion-laughs":
         (tmp / "lol.rdf").write_bytes(BILLION_LAUGHS)
         return tmp / "lol.rdf", {}
+    if kind == "deeply-nested-jsonld":  # json's scanner and rdflib's parser recurse once per level
+        depth = 100_000
+        (tmp / "deep.jsonld").write_text(f'{{"@id": "{EX}110108", "{EX}p": ' * depth + '"v"' + "}" * depth)
+        return tmp / "deep.jsonld", {"also": ("JSON nested too deeply",)}
+    if kind == "missing":  # a missing file is missing before its suffix is unknown
+        return tmp / "missing.txt", {"also": ("no such file",)}
     if kind == "billion-laughs-late":
         # the DOCTYPE after 100 kB of XML comment: a check of the first 64 kB does not see it
         head, rest = BILLION_LAUGHS.split(b"\n", 1)
@@ -435,7 +441,8 @@ def make_rdf(kind: str, tmp: Path, url: str | None = None) -> tuple[Path, dict]:
 
 
 RDF_KINDS = ["empty", "binary", "directory", "huge", "invalid-utf8", "mixed-encodings", "truncated",
-             "remote-context", "remote-scoped-context", "billion-laughs", "billion-laughs-late"]
+             "remote-context", "remote-scoped-context", "billion-laughs", "billion-laughs-late", "deeply-nested-jsonld",
+             "missing"]
 
 
 def rdf_command(command: str, path: Path, tmp: Path) -> tuple[str, ...]:

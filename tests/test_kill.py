@@ -7,6 +7,9 @@ that moment, so after every kill ``dist/`` must be byte-identical to the whole o
 of B: never a mix, never missing. The kills land at fixed delays (extraction, minting,
 validation, serialisation) and, by polling, inside the few milliseconds in which the staging
 directory is being written and swapped.
+
+Every build runs in a process group of its own, killed whole in a ``finally`` block: no build or
+worker outlives a test, whatever fails.
 """
 
 from __future__ import annotations
@@ -31,6 +34,32 @@ def build_cmd(target: str, out: str = "dist") -> list[str]:
     return [sys.executable, "-m", "cnipa_kg.cli", "build", *TARGETS[target], "--out", out, "-q"]
 
 
+def start(cmd: list[str], cwd: Path, **kwargs) -> subprocess.Popen:
+    """A build in a process group of its own, so that :func:`kill_group` can end it with all its workers."""
+    kwargs.setdefault("stdout", subprocess.DEVNULL)
+    kwargs.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=cwd, env=ENV, start_new_session=True, **kwargs)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the build's whole process group (for ``finally`` blocks: nothing outlives a test)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait(timeout=30)
+
+
+def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run a build to its end (hang guard: 300 s), killing its process group whatever happens."""
+    proc = start(cmd, cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        kill_group(proc)
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
 def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
@@ -48,15 +77,19 @@ def releases(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     """The bytes of release A and release B, each built by a normal (unkilled) `cnipa-kg build`."""
     base = tmp_path_factory.mktemp("kill-refs")
     procs = {}
-    for target in TARGETS:
-        (base / target).mkdir()
-        procs[target] = subprocess.Popen(build_cmd(target), cwd=base / target, env=ENV,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = {}
-    for target, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=300)
-        assert proc.returncode == 0, stderr
-        out[target] = snapshot(base / target / "dist")
+    try:
+        for target in TARGETS:
+            (base / target).mkdir()
+            procs[target] = start(build_cmd(target), base / target, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        out = {}
+        for target, proc in procs.items():
+            stdout, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, stderr
+            out[target] = snapshot(base / target / "dist")
+    finally:
+        for proc in procs.values():
+            kill_group(proc)
     assert out["A"].keys() == out["B"].keys()
     assert {name for name in out["A"] if out["A"][name] != out["B"][name]} >= {"cnipa-kg.ttl", "cnipa-kg.nt", "designations.csv"}
     return out
@@ -75,6 +108,7 @@ def which_release(dist: Path, releases: dict[str, dict[str, bytes]]) -> str:
 
 
 def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the build itself (not its workers: they must die with it)."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -101,10 +135,13 @@ def test_build_killed_at_fixed_moments_leaves_a_whole_release(tmp_path, releases
     outcomes = []
     for delay in (0.2, 0.8, 1.5, 2.5, 3.5):
         target = other(current)
-        proc = subprocess.Popen(build_cmd(target), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        finished = proc.poll() is not None
-        kill(proc)
+        proc = start(build_cmd(target), tmp_path)
+        try:
+            time.sleep(delay)
+            finished = proc.poll() is not None
+            kill(proc)
+        finally:
+            kill_group(proc)
         found = which_release(dist, releases)
         assert found in (current, target)
         if finished:
@@ -113,7 +150,7 @@ def test_build_killed_at_fixed_moments_leaves_a_whole_release(tmp_path, releases
         current = found
     # the next normal build cleans up whatever the killed ones left beside dist/
     target = other(current)
-    done = subprocess.run(build_cmd(target), cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    done = run(build_cmd(target), tmp_path)
     assert done.returncode == 0, done.stderr
     assert snapshot(dist) == releases[target]
     assert leftovers(tmp_path) == [], outcomes
@@ -182,9 +219,11 @@ def test_build_killed_while_writing_leaves_a_whole_release(tmp_path, releases):
             old = which_release(dist, releases)
             new = other(old)
             before = staging_dirs(tmp_path)
-            proc = subprocess.Popen(build_cmd(new), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            hit = _kill_when(proc, tmp_path, condition, ignore=before)
+            proc = start(build_cmd(new), tmp_path)
+            try:
+                hit = _kill_when(proc, tmp_path, condition, ignore=before)
+            finally:
+                kill_group(proc)
             found = which_release(dist, releases)
             if hit:
                 expected = {"old": old, "new": new}
@@ -198,7 +237,7 @@ def test_build_killed_while_writing_leaves_a_whole_release(tmp_path, releases):
     assert not missed, f"could not kill a build at {missed} in 3 attempts each"
     # the next build removes every leftover and swaps in its release
     target = other(which_release(dist, releases))
-    done = subprocess.run(build_cmd(target), cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    done = run(build_cmd(target), tmp_path)
     assert done.returncode == 0, done.stderr
     assert snapshot(dist) == releases[target]
     assert leftovers(tmp_path) == []
@@ -221,8 +260,7 @@ def test_failed_build_leaves_previous_release_byte_identical(tmp_path, releases,
     else:  # the first source is fine (and different from what dist/ holds), the second is not
         (tmp_path / "bad.txt").write_text("\n".join(lines[:380]), encoding="utf-8")
         sources = [str(PLAIN), "bad.txt"]
-    proc = subprocess.run([sys.executable, "-m", "cnipa_kg.cli", "build", *sources, "--out", "dist", "--base", OTHER_BASE],
-                          cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    proc = run([sys.executable, "-m", "cnipa_kg.cli", "build", *sources, "--out", "dist", "--base", OTHER_BASE], tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "bad.txt" in proc.stderr
@@ -256,8 +294,11 @@ def test_build_violating_the_shapes_leaves_previous_release_byte_identical(tmp_p
 def _children(pid: int) -> list[int]:
     out = []
     for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as f:
-            out.extend(int(c) for c in f.read().split())
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+        except FileNotFoundError:  # the thread ended meanwhile
+            pass
     return out
 
 
@@ -268,17 +309,19 @@ def test_ctrl_c_while_workers_make_parts_exits_130_without_traceback(tmp_path, r
     subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "40", str(corpus)], check=True,
                    capture_output=True)
     dist = seed_dist(tmp_path, releases, "A")
-    proc = subprocess.Popen([sys.executable, "-m", "cnipa_kg.cli", "build", *map(str, sorted(corpus.glob("*.txt"))),
-                             "--out", str(dist)], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 120
-    while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = _children(proc.pid)
-    assert len(workers) >= 2, "the build finished or never forked its workers"
-    os.killpg(proc.pid, signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    proc = start([sys.executable, "-m", "cnipa_kg.cli", "build", *map(str, sorted(corpus.glob("*.txt"))),
+                  "--out", str(dist)], tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, "the build finished or never forked its workers"
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        kill_group(proc)
     assert proc.returncode == 130, stderr
     assert stderr.strip() == "Interrupted; nothing written.", stderr
     assert snapshot(dist) == releases["A"]

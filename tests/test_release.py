@@ -230,15 +230,29 @@ def test_designations_csv_province_short_name_as_printed(csv_rows):
 
 
 def test_build_replaces_existing_out_dir_atomically(tmp_path, release_dir):
+    """The release files are replaced; a file of the user's in the release directory is kept."""
     out = tmp_path / "dist"
     out.mkdir()
-    (out / "stale.txt").write_text("from an older release", encoding="utf-8")
+    (out / "notes.txt").write_text("the user's, not the release's", encoding="utf-8")
     (out / "cnipa-kg.ttl").write_text("# old", encoding="utf-8")
     build([NOTICE], out=out)
-    assert snapshot(out) == snapshot(release_dir)
+    assert snapshot(out) == {**snapshot(release_dir), "notes.txt": "the user's, not the release's".encode()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
     assert not list(tmp_path.glob(".dist.staging-*"))
     assert not list(tmp_path.glob(".dist.old-*"))
+
+
+def test_build_refuses_a_folder_that_is_not_a_release_before_any_work(tmp_path, monkeypatch):
+    import cnipa_kg.pipeline as pipeline
+    from cnipa_kg.core.errors import InputError
+
+    monkeypatch.setattr(pipeline, "extract_all", lambda *a, **k: pytest.fail("the build ran before --out was checked"))
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"mine")
+    with pytest.raises(InputError, match=r"thesis: is not a cnipa-kg release \(it holds thesis.docx\)"):
+        build([NOTICE], out=folder)
+    assert snapshot(folder) == {"thesis.docx": b"mine"}
 
 
 def test_build_cleans_leftovers_of_a_killed_build(tmp_path, release_dir):

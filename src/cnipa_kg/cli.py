@@ -42,12 +42,17 @@ def _base_option(f):
                         help="Base IRI of minted resources (the ontology namespace stays fixed).")(f)
 
 
+PANEL_YEARS = (1949, 2100)  #: the years --panel-years accepts
+
+
 def _years(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
     first, sep, last = value.partition("-")
     if not (sep and first.isdigit() and last.isdigit() and len(first) == len(last) == 4 and int(first) <= int(last)):
         raise click.BadParameter(f"{value!r}: expected FIRST-LAST, e.g. 2018-2025", param_hint="--panel-years")
+    if not (PANEL_YEARS[0] <= int(first) and int(last) <= PANEL_YEARS[1]):
+        raise click.BadParameter(f"{value!r}: years must lie in {PANEL_YEARS[0]}-{PANEL_YEARS[1]}", param_hint="--panel-years")
     return int(first), int(last)
 
 
@@ -86,12 +91,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
-              help="Release directory (replaced atomically; untouched if the build fails).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_RELEASE, show_default=True,
+              help="Release directory: new, empty, or a release (replaced atomically, other files in it kept; "
+                   "untouched if the build fails). Refused: a file, a folder that is not a release, the current "
+                   "directory and its parents.")
 @_base_option
 @click.option("--panel-years", metavar="FIRST-LAST", callback=lambda _c, _p, v: _years(v),
-              help="Years of city-year-panel.csv, e.g. 2018-2025 (default: two years before the earliest period "
-                   "to the end of the latest).")
+              help="Years of city-year-panel.csv, within 1949-2100, e.g. 2018-2025 (default: two years before "
+                   "the earliest period to the end of the latest).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[int, int] | None, quiet: bool) -> None:
     """Extract, mint, enrich, validate and write the release.
@@ -224,17 +231,23 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
     Needs Java ≥ 11.
 
     Exit 0 consistent, 1 inconsistent (the individuals and axioms involved are named),
-    2 cannot load FILE or no Java.
+    2 cannot load FILE, cannot write --out, or no Java; 143 stopped by SIGTERM (temporary
+    files removed, HermiT stopped, nothing written).
 
     \b
     Example:
         cnipa-kg reason dist/cnipa-kg.ttl --out dist/cnipa-kg-inferred.ttl
     """
+    from .check.reason import Terminated
     from .check.reason import reason as run_reason
     from .check.validate import load_with_ontology
     from .release.rdf import write_graph_file
 
-    result = run_reason(load_with_ontology([file], input_format=input_format))
+    try:
+        result = run_reason(load_with_ontology([file], input_format=input_format))
+    except Terminated:
+        click.echo("Terminated; nothing written.", err=True)
+        raise
     write_graph_file(result.graph, out)
     click.echo(f"{result.summary()}\nWrote {out}")
 

@@ -25,6 +25,7 @@ from .core.resources import shipped_notices
 from .core.vocab import DEFAULT_BASE
 from .extract import extract
 from .graph.assemble import Assembly, assemble, graph_of
+from .release.staging import check_out
 from .release.tables import Tables
 from .release.writer import write_release
 
@@ -98,15 +99,17 @@ def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dis
     """Build, validate and write a release.
 
     :param sources: notice text files; default the notices shipped with the package
-    :param out: release directory, replaced atomically
+    :param out: release directory, replaced atomically: a new path, an empty directory or a release
+        (files of the user's in it are kept); builds into one ``out`` take turns at writing it
     :param base: base IRI of minted resources
     :param progress: called with (stage, done, total) as extraction and the parts advance
     :param panel_years: first and last year of city-year-panel.csv (default: two years before the
         earliest period to the end of the latest)
     :param timer: a context-manager factory ``timer(stage_name)`` wrapped round each stage (benchmarks)
-    :raises InputError: bad source (nothing written)
+    :raises InputError: bad source, or an ``out`` that is refused or cannot be written (nothing written)
     :raises ShapesViolated: the graph violates the shapes (nothing written)
     """
+    check_out(out)  # before the work: a refused --out is known at once
     stage = timer or (lambda name: nullcontext())
     with stage("extract"):
         notices = extract_all(sources, progress=progress)

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -43,22 +47,63 @@ def find_java() -> str:
     return java
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived while the reasoner ran: raised from the signal handler so that the temporary
+    directory is removed and HermiT killed on the way out; exits 143 (128 + SIGTERM) like the signal."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+@contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` (in the main thread, unless SIGTERM is ignored)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
+        yield
+        return
+
+    def terminate(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second SIGTERM must not cut the cleanup short
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _tempdir(path: str) -> Iterator[None]:
+    """owlready2 writes its own temporary copy of the world for HermiT (and keeps it when HermiT fails):
+    have it write into ``path``, which is removed whatever happens."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = path
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
 def reason(graph: Graph) -> ReasonResult:
     """Check consistency with HermiT and add ``rdf:type`` triples for the defined classes.
 
     :param graph: data and ontology (the release is self-contained)
     :raises JavaNotFound: no Java runtime
     :raises Inconsistent: HermiT finds the graph inconsistent (message names the culprits)
+    :raises Terminated: SIGTERM arrived meanwhile (the temporary files are gone, HermiT is killed)
     """
     import owlready2
 
     owlready2.JAVA_EXE = find_java()
     world = owlready2.World()
-    with tempfile.TemporaryDirectory(prefix="cnipa-kg-reason-") as tmp:
+    with _terminate_raises(), tempfile.TemporaryDirectory(prefix="cnipa-kg-reason-") as tmp, _tempdir(tmp):
         path = os.path.join(tmp, "graph.nt")
         graph.serialize(destination=path, format="nt", encoding="utf-8")
         world.get_ontology("file://" + path).load(format="ntriples")
         try:
+            # HermiT runs in a child process (subprocess.run), which kills it when an exception (such as
+            # Terminated) interrupts the wait
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
         except owlready2.OwlReadyInconsistentOntologyError:
             raise Inconsistent("Inconsistent: HermiT finds the ontology and data contradictory.\n" + explain_inconsistency(graph)) from None

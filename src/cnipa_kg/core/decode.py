@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
@@ -17,25 +20,41 @@ MAX_BYTES = 20 * 1024 * 1024  # a notice is a few kB; refuse anything absurd bef
 MAX_RDF_BYTES = 1024 * 1024 * 1024  # an RDF file (a release of a thousand notices is a few hundred MiB)
 
 
+def check_readable(path: str | Path, *, limit: int = MAX_BYTES) -> None:
+    """Refuse, without reading it, anything that is not a readable regular file of at most
+    ``limit`` bytes (so that a missing file is "no such file" before anything else is said of it)."""
+    with _reading(path):
+        _open_regular(Path(path), path, limit).close()
+
+
 def read_bytes(path: str | Path, *, limit: int = MAX_BYTES) -> bytes:
     """Read ``path`` whole, with a clear error for anything that is not a readable regular file
     of at most ``limit`` bytes."""
-    p = Path(path)
+    with _reading(path), _open_regular(Path(path), path, limit) as f:
+        head = f.read(1 << 16)
+        if b"\x00" in head:  # refuse binary data before reading a large file whole
+            line = head[: head.index(b"\x00")].count(b"\n") + 1
+            raise InputError(path, line, "binary data (NUL byte), expected a text file")
+        return head + f.read()
+
+
+def _open_regular(p: Path, path: str | Path, limit: int) -> BinaryIO:
+    if p.is_dir():
+        raise InputError(path, None, "is a directory, expected a file")
+    st = p.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, None, "not a regular file (a pipe, device or socket): expected a file")
+    size = st.st_size
+    if size > limit:
+        raise InputError(path, None, f"file too large ({size / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read)")
+    return p.open("rb")
+
+
+@contextmanager
+def _reading(path: str | Path) -> Iterator[None]:
+    """An OS error while reading ``path`` becomes a one-line :class:`InputError`."""
     try:
-        if p.is_dir():
-            raise InputError(path, None, "is a directory, expected a file")
-        st = p.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(path, None, "not a regular file (a pipe, device or socket): expected a file")
-        size = st.st_size
-        if size > limit:
-            raise InputError(path, None, f"file too large ({size / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read)")
-        with p.open("rb") as f:
-            head = f.read(1 << 16)
-            if b"\x00" in head:  # refuse binary data before reading a large file whole
-                line = head[: head.index(b"\x00")].count(b"\n") + 1
-                raise InputError(path, line, "binary data (NUL byte), expected a text file")
-            return head + f.read()
+        yield
     except FileNotFoundError:
         raise InputError(path, None, "no such file") from None
     except PermissionError:

@@ -18,10 +18,17 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .decode import MAX_RDF_BYTES, read_bytes
+from .decode import MAX_RDF_BYTES, check_readable, read_bytes
 from .errors import InputError
 from .formats import INPUT_FORMATS, RDF_SUFFIXES, input_format_for, rdflib_name
 from .resources import ontology_path
+
+
+MAX_JSON_DEPTH = 100  #: levels of JSON objects and arrays; a release nests 7, rdflib's parser recurses past ~300
+
+
+def _too_deep(path: str) -> InputError:
+    return InputError(path, None, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels of objects and arrays)")
 
 
 def _check_jsonld(data: bytes, path: str) -> None:
@@ -31,6 +38,19 @@ def _check_jsonld(data: bytes, path: str) -> None:
         raise InputError(path, None, "JSON-LD must be UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"not JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:  # json's scanner recurses once per level
+        raise _too_deep(path) from None
+
+    # the depth first, without recursion: the parsers (and the walk below) recurse once per level
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep(path)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    if not isinstance(doc, (dict, list)):
+        return
 
     def remote(ctx) -> str | None:
         if isinstance(ctx, str):
@@ -91,6 +111,7 @@ def check_rdf_bytes(data: bytes, path: str, fmt: str) -> None:
 def parse_into(graph: Graph, path: str | Path, *, format: str | None = None) -> Graph:
     """Parse one file into ``graph``."""
     p = Path(path)
+    check_readable(path, limit=MAX_RDF_BYTES)  # a missing file is missing, whatever its suffix
     fmt = format or input_format_for(p)
     if fmt is None:
         raise InputError(path, None, f"unknown RDF file type {p.suffix!r}; use --input-format ({', '.join(INPUT_FORMATS)})")
@@ -121,6 +142,7 @@ def load_into_store(store, path: str | Path, *, format=None, to_graph=None) -> N
     from .formats import rdf_format_for
 
     p = Path(path)
+    check_readable(path, limit=MAX_RDF_BYTES)  # a missing file is missing, whatever its suffix
     if format is None:
         format = rdf_format_for(p)
         if format is None:

@@ -26,9 +26,9 @@ from ..core.decode import read_text, sha256
 from ..core.records import CitedDocument, Notice, Source
 from .annex import annexes_of
 from .text import (
-    ANNEX_LIST, CITATION, CLOSING, COPY_TO, DATE_LINE, DECLARED, LEADING_VERBS, LETTERHEAD, ORG_PREFIX,
+    ANNEX_LIST, CLOSING, COPY_TO, DATE_LINE, DECLARED, LEADING_VERBS, LETTERHEAD, ORG_PREFIX,
     PERIOD, PRINTED, SELECTION, STATUS, TITLE_END, WORK_PLAN, ANNEX_HEADING, DOCNO_RE, Line, Reader, Text,
-    level_of, lines_of, parse_docno,
+    citations, level_of, lines_of, parse_docno,
 )
 
 def extract(path: str | Path) -> Notice:
@@ -211,7 +211,7 @@ def _period(r: Reader, body: Text) -> tuple[date, date]:
 def _citations(r: Reader, body: Text) -> tuple[CitedDocument, ...]:
     cited = []
     seen = set()
-    for m in CITATION.finditer(body.text):
+    for m, issuer in citations(body.text):
         title = m.group("title")
         if title in seen:
             continue
@@ -222,7 +222,7 @@ def _citations(r: Reader, body: Text) -> tuple[CitedDocument, ...]:
             number = parse_docno(m.group("num"))
             if number is None:
                 raise r.error(line, f"cannot read the document number {m.group('num')!r} of 《{title}》")
-        issuer_text = LEADING_VERBS.sub("", m.group("issuer") or "")
+        issuer_text = LEADING_VERBS.sub("", issuer or "")
         if not issuer_text and (om := ORG_PREFIX.match(title)):
             issuer_text = om.group("org")
         issuers = tuple(s for s in issuer_text.split("、") if s)

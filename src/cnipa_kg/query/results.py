@@ -26,9 +26,20 @@ def query(store: ox.Store, text: str, *, format: str = "table") -> bytes:
 
     :param format: ``table`` (aligned text for people), ``csv``/``tsv``/``json``/``xml`` (W3C
         results formats, also ``xml`` = RDF/XML for graphs), ``ttl``/``nt``/``jsonld`` for graphs
-    :raises BadQuery: malformed query, or a format that does not fit the query form
+    :raises BadQuery: malformed query, a format that does not fit the query form, or an error
+        while the results are read (they are computed lazily: a SERVICE that fails, for one)
     """
     result = run(store, text)
+    try:
+        return _serialize(result, format)
+    except BadQuery:
+        raise
+    except Exception as exc:  # pyoxigraph raises OSError, RuntimeError … as it evaluates
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise BadQuery(f"query failed while reading its results: {message[:300]}") from None
+
+
+def _serialize(result, format: str) -> bytes:
     if isinstance(result, ox.QueryTriples):
         if format == "table":
             format = "ttl"

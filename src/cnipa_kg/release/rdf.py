@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from ..core.errors import CnipaKgError
 from ..core.vocab import PREFIXES
 from ..graph.assemble import of_graph
 from .jsonld import to_jsonld
@@ -41,17 +42,32 @@ def to_ntriples(graph: Graph) -> bytes:
 
 
 def write_graph_file(graph: Graph, path: str | Path) -> Path:
-    """Write one graph file atomically, format by suffix (.nt, .jsonld, else Turtle)."""
+    """Write one graph file atomically, format by suffix (.nt, .jsonld, else Turtle), with the mode
+    a new file gets (0666 less the umask).
+
+    :raises CnipaKgError: the file cannot be written (one line: the path and the system's reason)
+    """
     path = Path(path)
     writer = {".nt": to_ntriples, ".jsonld": to_jsonld}.get(path.suffix.lower(), to_turtle)
     data = writer(graph)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes it 0600
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CnipaKgError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask

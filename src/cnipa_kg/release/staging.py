@@ -1,17 +1,37 @@
-"""The atomic directory swap: release files are written one at a time into a staging
-directory beside ``out`` and swapped in whole.
+"""The atomic directory swap: release files are written one at a time into a staging directory
+beside ``out`` and swapped in whole.
+
+What ``out`` may be (:func:`check_out`): a new path, an empty directory, or a directory holding a
+release (any of :data:`RELEASE_FILES`); files of the user's in a release directory (an inferred
+graph, notes) are carried into the new release. Refused, before anything is written: a regular
+file, a directory with other things and no release file, the current directory, its ancestors and
+the filesystem root.
+
+Builds into one ``out`` take turns: each holds an exclusive ``flock`` on ``.{name}.lock`` beside
+``out`` from the removal of dead builds' leftovers through the swap (a killed build's lock goes
+with its process), so whatever lies in the staging place when a build holds the lock was left by
+a dead build.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..core.errors import InputError
+from ..core.release_files import DOCS, DOWNLOADS
+
 _RENAME_EXCHANGE = 2  # linux/fs.h
+
+#: the files a release consists of (relative paths); anything else in ``out`` is the user's
+RELEASE_FILES = frozenset((*DOWNLOADS, DOCS))
+_RELEASE_DIRS = frozenset(str(parent) for name in RELEASE_FILES for parent in Path(name).parents if str(parent) != ".")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -31,12 +51,116 @@ def _exchange(a: Path, b: Path) -> bool:
     return False
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _foreign(directory: Path, prefix: str = "") -> list[str]:
+    """The entries of ``directory`` that are not release files (relative paths, sorted), e.g. an inferred
+    graph the user wrote beside the release; a release directory (``docs``) is looked into."""
+    found = []
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        rel = prefix + entry.name
+        if rel in RELEASE_FILES:
+            continue
+        if rel in _RELEASE_DIRS and entry.is_dir(follow_symlinks=False):
+            found.extend(_foreign(Path(entry.path), rel + "/"))
+        else:
+            found.append(rel)
+    return found
+
+
+def check_out(out: str | Path) -> None:
+    """Refuse an ``out`` a release must not replace, before anything is written.
+
+    :raises InputError: ``out`` is a file, the current directory or one of its ancestors, the
+        filesystem root, a non-empty directory holding no release file, or cannot be created
+    """
+    out = Path(out)
+    try:
+        resolved = out.resolve()
+        cwd = Path.cwd().resolve()
+    except OSError as exc:
+        raise InputError(out, None, f"cannot use as the release directory: {_reason(exc)}") from None
+    if resolved.parent == resolved:
+        raise InputError(out, None, "is the filesystem root; give the release a directory of its own, e.g. --out dist")
+    if resolved == cwd or resolved in cwd.parents:
+        raise InputError(out, None, "is the current directory or one of its parents; "
+                                    "give the release a directory of its own, e.g. --out dist")
+    if out.exists() and not out.is_dir():
+        raise InputError(out, None, "is a file, not a directory; --out takes the release directory")
+    if out.is_dir():
+        try:
+            entries = sorted(os.listdir(out))
+        except OSError as exc:
+            raise InputError(out, None, f"cannot read the release directory: {_reason(exc)}") from None
+        if entries and not any((out / name).is_file() for name in RELEASE_FILES):
+            shown = [name + ("/" if (out / name).is_dir() else "") for name in entries[:3]]
+            more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
+            raise InputError(out, None, f"is not a cnipa-kg release (it holds {', '.join(shown)}{more}); "
+                                        "refusing to replace it: give a new or empty directory")
+    existing = resolved.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(out, None, f"cannot create the release directory: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(out, None, f"cannot create the release directory: {existing} is not writable")
+
+
+class _Lock:
+    """An exclusive ``flock`` on ``path``, held until :meth:`release`, which removes the file.
+
+    Removing a lock file is safe here because a holder checks, once it has the lock, that the file
+    it locked is still the one at ``path`` (and else locks again): two builds never both hold it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.fd = path, None
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: builds do not take turns
+            return
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # (forked workers share it: they die with this process)
+                here, mine = os.stat(path), os.fstat(fd)
+            except FileNotFoundError:  # the holder removed it as we waited: lock the new one
+                os.close(fd)
+                continue
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                    return  # a filesystem without locks: builds do not take turns
+                raise
+            except BaseException:
+                os.close(fd)
+                raise
+            if (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino):
+                self.fd = fd
+                return
+            os.close(fd)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.close(self.fd)
+            self.fd = None
+
+
 def _leftovers(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove what a killed build left in its staging place; restore ``out`` if a fallback swap was cut short."""
+    """Remove what a killed build left in its staging place; restore ``out`` if a fallback swap was cut short.
+
+    Call it only holding the lock (as :class:`Staging` does): then every leftover is a dead build's.
+    """
     olds = sorted(out.parent.glob(f".{out.name}.old-*"))
     if not out.exists() and olds:
         os.replace(olds[-1], out)
@@ -44,28 +168,70 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _carry(src: Path, dst: Path) -> None:
+    """Put ``src`` (the user's file, link or directory) at ``dst``: hard links where possible, else copies."""
+    if src.is_symlink():
+        os.symlink(os.readlink(src), dst)
+    elif src.is_dir():
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
+    else:
+        _link_or_copy(str(src), str(dst))
+
+
 class Staging:
     """Files written one at a time into a staging directory beside ``out``, then swapped in whole.
 
     ``out`` is at every moment either the whole previous release or the whole new one, even if
     the process is killed: the staging directory and ``out`` are exchanged in one system call.
-    What a killed build leaves in its staging place is removed by the next build. Used as a
-    context manager, the staging directory is removed if the block raises.
+    Files in ``out`` that are not release files are carried into the new release. Builds into one
+    ``out`` take turns (a lock beside ``out``, held from here through the swap); what a killed
+    build leaves in its staging place is removed by the next build. Used as a context manager, the
+    staging directory is removed if the block raises, and the lock is released in any case.
+
+    :raises InputError: ``out`` is refused (:func:`check_out`) or cannot be written (the OS reason)
     """
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(self.out)
-        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
         self.digests: dict[str, tuple[int, str]] = {}  #: name -> (byte size, SHA-256)
+        self.dir: Path | None = None
+        self._lock: _Lock | None = None
+        check_out(self.out)
+        #: the directory replaced: where a symbolic link ``out`` points (the link stays)
+        self._real = Path(os.path.realpath(self.out))
+        try:
+            self._real.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _Lock(self._real.parent / f".{self._real.name}.lock")
+            check_out(self.out)  # again: another build may have changed it while we waited
+            clean_leftovers(self._real)
+            self.dir = Path(tempfile.mkdtemp(prefix=f".{self._real.name}.staging-", dir=self._real.parent))
+        except OSError as exc:
+            self.close()
+            raise InputError(self.out, None, f"cannot write the release: {_reason(exc)}") from None
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, kind, *_) -> None:
-        if kind is not None:
+        if kind is not None and self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
+        self.close()
+
+    def close(self) -> None:
+        """Release the lock (other builds into ``out`` may go on)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def path(self, name: str) -> Path:
         return self.dir / name
@@ -73,29 +239,53 @@ class Staging:
     def write(self, name: str, data: bytes | Iterable[bytes]) -> None:
         """Write a file (bytes, or chunks of bytes) and note its size and hash."""
         target = self.dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        with open(target, "wb") as f:
-            for chunk in [data] if isinstance(data, bytes) else data:
-                f.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            target.parent.mkdir(exist_ok=True)
+            with open(target, "xb") as f:
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    f.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise InputError(self.out, None, f"cannot write the release ({name}): {_reason(exc)}") from None
         self.digests[name] = (size, digest.hexdigest())
 
     def commit(self) -> list[Path]:
         """Swap the staging directory into ``out``; the files of the release."""
-        out, staging = self.out, self.dir
-        os.chmod(staging, 0o755)
+        try:
+            self._swap()
+        except OSError as exc:
+            raise InputError(self.out, None, f"cannot replace the release: {_reason(exc)}") from None
+        return [self.out / name for name in sorted(self.digests)]
+
+    def _swap(self) -> None:
+        out, staging = self._real, self.dir
+        if out.is_dir():
+            for rel in _foreign(out):  # the user's files come along (linked, so a kill loses nothing)
+                if os.path.lexists(staging / rel):
+                    raise InputError(out / rel, None, "is in the way of a release file; move it out of the release directory")
+                _carry(out / rel, staging / rel)
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+        else:
+            os.chmod(staging, 0o755)
         if not out.exists():
             os.replace(staging, out)
-        elif out.is_dir() and _exchange(staging, out):
-            shutil.rmtree(staging, ignore_errors=True)  # now holds the previous release
-        else:  # no renameat2 (not Linux) or out is not a directory: two renames, recovered by clean_leftovers
+        elif _exchange(staging, out):
+            # ``staging`` now holds the previous release; anything of the user's that appeared in it
+            # since it was carried over moves into the new one
+            try:
+                for rel in _foreign(staging):
+                    if not os.path.lexists(out / rel):
+                        os.replace(staging / rel, out / rel)
+            except OSError:
+                return  # left for the next build to remove, as a killed build's would be
+            shutil.rmtree(staging, ignore_errors=True)
+        else:  # no renameat2 (not Linux): two renames, recovered by clean_leftovers
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rmdir(old)  # only its unique name is needed
             os.replace(out, old)
             os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
-        return [out / name for name in sorted(self.digests)]

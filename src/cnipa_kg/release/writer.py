@@ -27,13 +27,15 @@ __all__ = ["write_release", "CSV_COLUMNS"]
 def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base: str | None = None,
                   panel_years: tuple[int, int] | None = None, timer=None, progress=None) -> list[Path]:
     """Write every release file of ``source`` (an rdflib graph or an :class:`~cnipa_kg.graph.assemble.Assembly`)
-    and swap them into ``out``; ``void.ttl`` (with ``base``) describes the others.
+    and swap them into ``out``; ``void.ttl`` (with ``base``) describes the others. What ``out`` may be,
+    and how builds into one ``out`` take turns: :mod:`.staging`.
 
     Each file is written to the staging directory as soon as it is made, so that no two large
     serialisations are held at once.
 
     :param timer: a context-manager factory ``timer(stage_name)`` (the benchmark's), or None
     :param progress: called with ("writing", files written, files in all) after each file
+    :raises InputError: ``out`` is refused or cannot be written (nothing written)
     """
     from contextlib import nullcontext
 
