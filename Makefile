@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java browser clean bench help lock
+.PHONY: run test install java browser virtuoso clean bench help lock
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
@@ -47,22 +47,31 @@ browser:
 	  echo "chromium not found: installing it with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# tests/test_publish_stores.py loads the release into Virtuoso (Debian's virtuoso-opensource): install it
+# with apt-get when virtuoso-t is missing. The tests start their own server on a temporary database; the
+# package's own service is not used (noninteractive: debconf asks no dba password).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "virtuoso-t not found: installing virtuoso-opensource with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; }
+
 run: install
 	$(BIN)/cnipa-kg build --out dist
 
-test: install java browser
+test: install java browser virtuoso
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (not part of `make test`): scaling, validation vs pySHACL, endpoint vs Oxigraph/rdflib-endpoint.
 BENCH_SIZES ?= 1 10 100 1000
-bench: install
+bench: install virtuoso
 	$(BIN)/python -m pip install --quiet -c constraints.txt ".[bench]"
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_validate.py --sizes 1 40
 	$(BIN)/cnipa-kg build --out dist -q
 	$(BIN)/python scripts/bench_endpoint.py --release dist
+	$(BIN)/python scripts/bench_load.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf dist $(VENV)

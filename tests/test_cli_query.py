@@ -18,6 +18,8 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "table": "turtle"}
 ASK = "ASK { ?d a ckg:Designation ; ckg:designee <https://w3id.org/cnipa-kg/division/110108> }"
 CONSTRUCT = "CONSTRUCT { ?d ckg:designee ?division } WHERE { ?d a ckg:Designation ; ckg:designee ?division }"
+EXAMPLE_ARGS = {"division-history": ["--param", "adcode=320100"]}  # a required parameter
+NEED_SEVERAL_NOTICES = {"upgrades", "drop-outs"}  # chains of designations: none in a release of one notice
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +27,15 @@ def data(release_dir):
     return str(release_dir / "cnipa-kg.nt")
 
 
-def run(runner, data, query, fmt="json"):
-    result = invoke(runner, "query", query, "--data", data, "--format", fmt)
+def run(runner, data, query, fmt="json", *args):
+    result = invoke(runner, "query", query, "--data", data, "--format", fmt, *args)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     return result
 
 
-def bindings(runner, data, query) -> list[dict[str, str]]:
-    doc = json.loads(run(runner, data, query, "json").stdout_bytes)
+def bindings(runner, data, query, *args) -> list[dict[str, str]]:
+    doc = json.loads(run(runner, data, query, "json", *args).stdout_bytes)
     return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
 
 
@@ -47,10 +49,12 @@ def test_named_queries_exist():
 def test_query_list_lists_named_queries(runner):
     result = invoke(runner, "query", "--list")
     assert result.exit_code == 0
-    listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip() and not line[0].isspace()]
     assert listed == NAMED
     for line in result.stdout.splitlines():
         assert len(line.split(None, 1)) == 2, f"no title in {line!r}"
+        if line[0].isspace():
+            assert line.split()[0] == "param", line
 
 
 def test_query_without_argument_is_usage_error(runner):
@@ -105,8 +109,37 @@ def test_query_notice_summary(runner, data):
 
 @pytest.mark.parametrize("name", NAMED)
 def test_named_query_returns_rows(runner, data, name):
-    result = json.loads(run(runner, data, name, "json").stdout_bytes)
-    assert result["results"]["bindings"], name
+    result = json.loads(run(runner, data, name, "json", *EXAMPLE_ARGS.get(name, [])).stdout_bytes)
+    assert bool(result["results"]["bindings"]) is (name not in NEED_SEVERAL_NOTICES), name
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    (["--on", "2026-11-28"], "ended"),
+    (["--param", "on=2026-11-28"], "ended"),
+    (["--on", "2023-01-01"], "active"),
+    (["--param", "on=2022-06-30"], "not yet started"),
+])
+def test_query_status_on_a_date(runner, data, args, status):
+    rows = bindings(runner, data, "status", *args)
+    assert len(rows) == 110
+    assert {r["status"] for r in rows} == {status}
+    assert {(r["period_start"], r["period_end"]) for r in rows} == {("2022-07-01", "2025-06-30")}
+
+
+def test_query_status_table(runner, data):
+    lines = run(runner, data, "status", "table", "--on", "2026-11-28").stdout.splitlines()
+    assert lines[0].split() == ["name", "adcode", "programme", "tier", "period_start", "period_end", "status", "notice"]
+    assert lines[2].split()[0] == "海淀区" and "ended" in lines[2].split()
+    assert lines[-1] == "(110 rows)"
+
+
+@pytest.mark.parametrize(("province", "count"), [("广东", 8), ("广东省", 8), ("江苏", 10), ("西藏", 0)])
+def test_query_designations_of_province_parameter(runner, data, province, count):
+    rows = bindings(runner, data, "designations-of-province", "--param", f"province={province}")
+    assert len(rows) == count
+    assert all(r["adcode"][:2] == rows[0]["adcode"][:2] for r in rows)
+    if province == "江苏":
+        assert rows == bindings(runner, data, "designations-of-province")  # the default
 
 
 def test_query_from_rq_file(runner, data, tmp_path):

@@ -248,7 +248,8 @@ def test_csvw_conversion_row1_designation_triples(converted):
     d = DESIGNATION_1_1
     assert (d, RDF_TYPE, URIRef(CKG + "Designation")) in converted
     assert (d, URIRef(CKG + "serialNumber"), Literal("1", datatype=URIRef(XSD + "integer"))) in converted
-    assert (d, URIRef(CKG + "designationLevel"), URIRef(CKG + "demonstration")) in converted
+    assert (d, URIRef(CKG + "tier"), URIRef(CKG + "demonstration")) in converted  # the level column is the tier
+    assert (d, URIRef(CKG + "programme"), URIRef(CKG + "strongCityProgramme")) in converted
     assert (d, URIRef(CKG + "designee"), HAIDIAN) in converted
     assert (d, URIRef(CKG + "periodStart"), Literal("2022-07-01", datatype=URIRef(XSD + "date"))) in converted
     assert (d, URIRef(CKG + "periodEnd"), Literal("2025-06-30", datatype=URIRef(XSD + "date"))) in converted

@@ -74,17 +74,32 @@ def _limit_memory() -> None:  # runs in the child between fork and exec: no impo
     resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
 
 
+# The command's own peak RSS (VmHWM of the interpreter after exec), written at exit. wait4's ru_maxrss is
+# not it: a forked child starts with this test process's resident pages, and Linux keeps that high-water
+# mark across exec, so after a test that loaded a large library (pdfplumber, reportlab) every child would
+# seem to have read 200 MB.
+_BOOT = ("import atexit, os, runpy, sys\n"
+         "hwm = os.environ.pop('CNIPA_KG_TEST_HWM')\n"
+         "def _hwm():\n"
+         "    with open('/proc/self/status') as f, open(hwm, 'w') as out:\n"
+         "        out.write(next(l for l in f if l.startswith('VmHWM:')).split()[1])\n"
+         "atexit.register(_hwm)\n"
+         "sys.argv = ['cnipa-kg', *sys.argv[1:]]\n"
+         "runpy.run_module('cnipa_kg.cli', run_name='__main__')\n")
+
+
 def cli(*args, cwd: Path, timeout: float = 60, wrapper: tuple[str, ...] = (), ready: str | None = None) -> Run:
-    """Run ``cnipa-kg ARGS`` in a fresh interpreter; its peak RSS comes from ``wait4``.
+    """Run ``cnipa-kg ARGS`` in a fresh interpreter; its peak RSS is its own VmHWM (``wait4``'s if it was killed).
 
     :param ready: a stderr text that means the command is now serving; it is killed then
     """
     args = tuple(str(a) for a in args)
-    env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONUNBUFFERED": "1"}
+    hwm = Path(tempfile.mkstemp(prefix="cnipa-kg-hwm-")[1])
+    env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONUNBUFFERED": "1", "CNIPA_KG_TEST_HWM": str(hwm)}
     env.pop("COLUMNS", None)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        proc = subprocess.Popen([*wrapper, sys.executable, "-m", "cnipa_kg.cli", *args], cwd=cwd, env=env,
+        proc = subprocess.Popen([*wrapper, sys.executable, "-c", _BOOT, *args], cwd=cwd, env=env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
                                 preexec_fn=_limit_memory)
         timed_out = served = False
@@ -110,8 +125,11 @@ def cli(*args, cwd: Path, timeout: float = 60, wrapper: tuple[str, ...] = (), re
             pass
         out.seek(0)
         err.seek(0)
+        own = hwm.read_text(encoding="ascii").strip()
+        hwm.unlink(missing_ok=True)
+        maxrss = int(own) * 1024 if own.isdigit() else usage.ru_maxrss * 1024
         return Run(args, proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   usage.ru_maxrss * 1024, seconds, timed_out, served)
+                   maxrss, seconds, timed_out, served)
 
 
 _CLICK_BOILERPLATE = re.compile(r"^(Usage: |Try '.*--help' for help\.$)")

@@ -12,7 +12,13 @@ from conftest import GOLDEN, NOTICE, invoke, read_tsv
 from cnipa_kg.reference import divisions
 
 HEADER = ["adcode", "name", "name_en", "province", "level", "year", "demonstration", "pilot",
-          "months_designated", "first_year_designated", "notice"]
+          "months_designated", "first_year_designated", "notice",
+          # one 0/1 column per programme and tier, the cohort per programme, the upgrade flag
+          "strong_city_demonstration", "strong_city_pilot", "strong_city_demonstration_building",
+          "strong_county_demonstration", "strong_county_pilot", "strong_county_demonstration_building",
+          "park_demonstration", "park_pilot", "protection_zone_building", "ip_demonstration_city_demonstration",
+          "ip_demonstration_city_pilot", "first_year_strong_city", "first_year_strong_county", "first_year_park",
+          "first_year_protection_zone", "first_year_ip_demonstration_city", "upgraded"]
 YEARS = list(range(2020, 2026))
 NOTICE_NO = "国知发运字〔2022〕33号"
 MONTHS = {2020: 0, 2021: 0, 2022: 6, 2023: 12, 2024: 12, 2025: 6}

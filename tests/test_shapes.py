@@ -53,6 +53,9 @@ def test_mutation_targets_are_in_the_release(graph):
     assert graph.value(ANNEX1, CKG.declaredCount) == Literal(38)
     assert graph.value(ANNEX2, CKG.declaredCount) == Literal(72)
     assert graph.value(row(ANNEX1, 1), CKG.designee) == HAIDIAN
+    assert graph.value(row(ANNEX1, 1), CKG.programme) == CKG.strongCityProgramme
+    assert graph.value(row(ANNEX1, 1), CKG.tier) == CKG.demonstration
+    assert graph.value(ANNEX2, CKG.tier) == CKG.pilot
     assert graph.value(NANJING, CKG.divisionLevel) == CKG.prefectureLevel
     assert (CNIPA, RDF.type, ORG.Organization) in graph
 
@@ -67,7 +70,8 @@ def _property_shapes(shapes: Graph):
 
 def test_one_node_shape_per_class(shapes):
     targets = set(shapes.objects(None, SH.targetClass))
-    assert targets == {CKG.Notice, CKG.Annex, CKG.Designation, CKG.AdministrativeDivision, ORG.Organization, CKG.PolicyDocument}
+    assert targets == {CKG.Notice, CKG.Annex, CKG.Designation, CKG.AdministrativeDivision, ORG.Organization, CKG.PolicyDocument,
+                       CKG.PublicNotice, CKG.ProposedDesignation, CKG.Park}
 
 
 def test_every_constraint_has_a_message_in_zh_and_en(shapes):
@@ -82,6 +86,12 @@ def test_every_constraint_has_a_message_in_zh_and_en(shapes):
 @pytest.mark.parametrize(("shape", "scheme"), [
     ("designation-level", CKG.DesignationLevels),
     ("annex-level", CKG.DesignationLevels),
+    ("designation-programme", CKG.Programmes),
+    ("annex-programme", CKG.Programmes),
+    ("proposed-programme", CKG.Programmes),
+    ("designation-tier", CKG.Tiers),
+    ("annex-tier", CKG.Tiers),
+    ("proposed-tier", CKG.Tiers),
     ("division-level", CKG.DivisionLevels),
     ("policy-type", CKG.DocumentTypes),
 ])
@@ -130,7 +140,15 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("second-level", lambda g: g.add((row(ANNEX1, 2), CKG.designationLevel, CKG.pilot)), "designation-level", row(ANNEX1, 2)),
     ("literal-level", lambda g: _set(g, row(ANNEX1, 3), CKG.designationLevel, Literal("demonstration")), "designation-level", row(ANNEX1, 3)),
     ("drop-serial", lambda g: _drop(g, row(ANNEX2, 4), CKG.serialNumber), "designation-serial", row(ANNEX2, 4)),
-    ("drop-annex", lambda g: _drop(g, row(ANNEX2, 5), CKG.inAnnex), "designation-annex", row(ANNEX2, 5)),
+    ("annex-not-an-annex", lambda g: _set(g, row(ANNEX2, 5), CKG.inAnnex, NOTICE), "designation-annex", row(ANNEX2, 5)),
+    ("drop-programme", lambda g: _drop(g, row(ANNEX1, 7), CKG.programme), "designation-programme", row(ANNEX1, 7)),
+    ("tier-not-a-tier", lambda g: _set(g, row(ANNEX2, 6), CKG.tier, CKG.strongCityProgramme), "designation-tier", row(ANNEX2, 6)),
+    ("drop-level", lambda g: _drop(g, row(ANNEX2, 7), CKG.designationLevel), "designation-level-tier-violation", row(ANNEX2, 7)),
+    ("drop-end", lambda g: _drop(g, row(ANNEX2, 8), CKG.periodEnd), "period-pair-violation", row(ANNEX2, 8)),
+    ("previous-of-another-division", lambda g: g.add((row(ANNEX2, 9), CKG.previousDesignation, row(ANNEX2, 11))),
+     "designation-previous-violation", row(ANNEX2, 9)),
+    ("confirms-a-designation", lambda g: g.add((row(ANNEX2, 12), CKG.confirms, row(ANNEX2, 13))),
+     "designation-confirms-violation", row(ANNEX2, 12)),
     ("ill-formed-start", lambda g: _set(g, row(ANNEX1, 4), CKG.periodStart, Literal("2022-13-45", datatype=XSD_DATE)),
      "designation-period-start", row(ANNEX1, 4)),
     ("start-after-end", lambda g: _set(g, row(ANNEX1, 5), CKG.periodStart, Literal("2025-07-01", datatype=XSD_DATE)),
@@ -141,7 +159,11 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("declared-count", lambda g: _set(g, ANNEX1, CKG.declaredCount, Literal(37)), "annex-count-violation", ANNEX1),
     ("annex-level-literal", lambda g: _set(g, ANNEX2, CKG.designationLevel, Literal("pilot")), "annex-level", ANNEX2),
     ("designated-twice", lambda g: _set(g, row(ANNEX2, 1), CKG.designee, HAIDIAN), "division-designated-twice-violation", HAIDIAN),
-    ("level-mismatch", lambda g: _set(g, row(ANNEX1, 6), CKG.designationLevel, CKG.pilot), "designation-annex-level-violation", row(ANNEX1, 6)),
+    ("tier-mismatch", lambda g: _set(g, row(ANNEX1, 6), CKG.tier, CKG.pilot), "designation-annex-level-violation", row(ANNEX1, 6)),
+    ("level-mismatch", lambda g: _set(g, row(ANNEX1, 8), CKG.designationLevel, CKG.pilot), "designation-level-tier-violation", row(ANNEX1, 8)),
+    ("programme-mismatch", lambda g: _set(g, ANNEX1, CKG.programme, CKG.strongCountyProgramme),
+     "designation-annex-programme-violation", row(ANNEX1, 9)),
+    ("annex-drop-tier", lambda g: _drop(g, ANNEX1, CKG.tier), "annex-tier", ANNEX1),
     # divisions
     ("adcode-five-digits", lambda g: _set(g, HAIDIAN, CKG.adcode, Literal("11018")), "division-adcode", HAIDIAN),
     ("adcode-other-province", lambda g: _set(g, HAIDIAN, CKG.adcode, Literal("130108")), "division-code-province-violation", HAIDIAN),
@@ -153,7 +175,9 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("drop-id-local", lambda g: _drop(g, NOTICE, ELI.id_local), "notice-id-local", NOTICE),
     ("drop-date-document", lambda g: _drop(g, NOTICE, ELI.date_document), "notice-date", NOTICE),
     ("drop-passed-by", lambda g: _drop(g, NOTICE, ELI.passed_by), "notice-issuer", NOTICE),
-    ("drop-has-part", lambda g: _drop(g, NOTICE, ELI.has_part), "notice-annex", NOTICE),
+    ("has-part-not-an-annex", lambda g: g.add((NOTICE, ELI.has_part, row(ANNEX1, 1))), "notice-annex", NOTICE),
+    ("drop-designated-by", lambda g: [_drop(g, d, CKG.designatedBy) for d in list(g.subjects(CKG.designatedBy, NOTICE))],
+     "notice-designations-violation", NOTICE),
     ("org-without-zh-label", lambda g: g.remove((CNIPA, SKOS.prefLabel, Literal("国家知识产权局", lang="zh"))), "label-zh-violation", CNIPA),
 ]
 

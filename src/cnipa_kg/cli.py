@@ -145,20 +145,29 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
 @click.option("--format", "fmt", type=click.Choice(QUERY_OUTPUTS),
               default="table", show_default=True,
               help="table for people; csv/tsv/json/xml are the W3C results formats; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.")
-@click.option("--list", "list_", is_flag=True, help="List the named queries and exit.")
-def query(query: str | None, data: tuple[Path, ...], fmt: str, list_: bool) -> None:
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for a parameter the query declares (repeatable); --list shows each named query's.")
+@click.option("--on", metavar="DATE", help="Same as --param on=DATE (YYYY-MM-DD), e.g. the date of status.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters and exit.")
+def query(query: str | None, data: tuple[Path, ...], fmt: str, params: tuple[str, ...], on: str | None,
+          list_: bool) -> None:
     """Run a SPARQL query over the release with pyoxigraph.
 
     QUERY is the name of a query in queries/ (see --list), a .rq file, or the query
     text itself. The prefixes ckg:, eli:, org:, skos:, dcterms:, prov: … are predeclared.
+    A query's header may declare parameters (`# param: province (string, default 江苏) — …`,
+    types string, date, integer, iri); --param binds them. An undeclared or malformed
+    parameter, or a required one missing, exits 2.
 
     \b
     Example:
         cnipa-kg query --list
         cnipa-kg query designations-by-province --format csv
+        cnipa-kg query designations-of-province --param province=广东
+        cnipa-kg query status --on 2026-11-28
         cnipa-kg query 'SELECT ?name WHERE { ?d ckg:designee/skos:prefLabel ?name }'
     """
-    from .query.named import describe_named, resolve_query
+    from .query.named import describe_named, query_with_parameters
     from .query.results import query as run_query
     from .query.store import load_store
 
@@ -167,7 +176,7 @@ def query(query: str | None, data: tuple[Path, ...], fmt: str, list_: bool) -> N
         return
     if not query:
         raise click.UsageError("give a QUERY (name, file or text), or --list")
-    text = resolve_query(query)
+    text = query_with_parameters(query, [*params, *([f"on={on}"] if on is not None else [])])
     paths = list(data)
     if not paths and (DEFAULT_RELEASE / "cnipa-kg.nt").is_file():
         paths = [DEFAULT_RELEASE / "cnipa-kg.nt"]
@@ -307,7 +316,7 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
 def publish(data: Path, store: str, graph: str | None, retries: int, timeout: float) -> None:
     """Load the release into a triple store (SPARQL 1.1 Graph Store Protocol, HTTP PUT).
 
-    PUT replaces the named graph: publishing twice leaves one copy. Basic auth is read from
+    PUT replaces the named graph: publishing twice leaves one copy. Credentials (basic, or digest when the store asks, as Virtuoso does) are read from
     the environment variables CNIPA_KG_STORE_USER and CNIPA_KG_STORE_PASSWORD.
 
     Exit 0 published, 1 the store refused (HTTP error), 2 the store is unreachable or the

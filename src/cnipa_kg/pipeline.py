@@ -42,7 +42,7 @@ class BuildResult:
         levels = ", ".join(f"{n} {level}" for level, n in sorted(self.designations.items()))
         lines = [
             f"Built {self.out}/ from {len(self.notices)} notice(s): "
-            + ", ".join(n.number.text for n in self.notices[:5]) + (" …" if len(self.notices) > 5 else ""),
+            + ", ".join(n.key for n in self.notices[:5]) + (" …" if len(self.notices) > 5 else ""),
             f"  designations: {sum(self.designations.values())} ({levels})",
             f"  triples:      {self.triples}",
             "  files:        " + ", ".join(f"{p.relative_to(self.out)} ({p.stat().st_size:,} B)" for p in self.files),

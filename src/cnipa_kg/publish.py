@@ -4,9 +4,13 @@
 publishing twice leaves one copy. The body is streamed from the file; connection errors, time-outs
 and 5xx answers are retried with exponential backoff.
 
-- HTTP basic auth comes from the environment (``CNIPA_KG_STORE_USER`` / ``CNIPA_KG_STORE_PASSWORD``),
+- Credentials come from the environment (``CNIPA_KG_STORE_USER`` / ``CNIPA_KG_STORE_PASSWORD``),
   never from the command line: a store URL with ``user:password@`` is refused (it would stay in shell
-  history and show in ``ps``), and no message shows the password (``user:***@``).
+  history and show in ``ps``), and no message shows the password (``user:***@``). They are sent by HTTP
+  basic auth; a store that wants digest auth (RFC 7616, e.g. Virtuoso's ``/sparql-graph-crud-auth``)
+  answers 401, and the attempt goes on: the challenge (from that 401, or else from a ``HEAD`` without
+  credentials) is answered with one more PUT. A store may answer before it has read the whole body
+  (Virtuoso refuses a large upload after 64 KiB): that answer is read, not taken for a lost connection.
 - Each attempt ends at a wall-clock deadline (``timeout``, default 60 s, sending the body included),
   even against a server that trickles bytes; the whole publish ends within ``total_timeout``
   (default twice ``timeout``), retries and pauses included.
@@ -19,9 +23,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import http.client
 import os
 import re
+import secrets
 import socket
 import threading
 import time
@@ -110,8 +116,71 @@ def graph_url(store: str, graph: str) -> str:
     return urllib.parse.urlunsplit((target.scheme, target.netloc, path, query, ""))
 
 
-def _put(url: str, data: Path, headers: dict[str, str], deadline: float) -> tuple[int, str]:
-    """One PUT of ``data`` to ``url``: the status, and the reason and start of the answer (one line).
+_CHALLENGE_PARAM = re.compile(r'([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]*)')
+_DIGEST_HASHES = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Credentials:
+    """``user`` / ``password`` as an ``Authorization`` header: basic until a digest challenge is learnt."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user, password
+        self.challenge: dict[str, str] | None = None
+        self.count = 0  # requests sent with the current nonce (the digest's ``nc``)
+
+    def learn(self, www_authenticate: list[str]) -> bool:
+        """Take the digest challenge of a 401's ``WWW-Authenticate`` headers; False if there is none we can answer."""
+        for header in www_authenticate:
+            scheme, _, rest = header.strip().partition(" ")
+            if scheme.lower() != "digest":
+                continue
+            params: dict[str, str] = {}
+            for key, value in _CHALLENGE_PARAM.findall(rest):
+                params.setdefault(key.lower(), re.sub(r"\\(.)", r"\1", value[1:-1]) if value.startswith('"') else value)
+            algorithm = params.get("algorithm", "MD5").upper().removesuffix("-SESS")
+            qops = {q.strip() for q in params.get("qop", "auth").split(",")}
+            if "nonce" in params and algorithm in _DIGEST_HASHES and "auth" in qops:
+                self.challenge, self.count = params, 0
+                return True
+        return False
+
+    def header(self, method: str, target: str) -> str:
+        """The ``Authorization`` value of a ``method`` request for ``target`` (the path and query sent)."""
+        if self.challenge is None:
+            return "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        c = self.challenge
+        algorithm = c.get("algorithm", "MD5")
+        hash_ = _DIGEST_HASHES[algorithm.upper().removesuffix("-SESS")]
+
+        def h(*parts: str) -> str:
+            return hash_(":".join(parts).encode()).hexdigest()
+
+        self.count += 1
+        nc, cnonce = f"{self.count:08x}", secrets.token_hex(8)
+        secret = h(self.user, c.get("realm", ""), self.password)
+        if algorithm.upper().endswith("-SESS"):
+            secret = h(secret, c["nonce"], cnonce)
+        fields = {"username": self.user, "realm": c.get("realm", ""), "nonce": c["nonce"], "uri": target}
+        if "qop" in c:
+            response = h(secret, c["nonce"], nc, cnonce, "auth", h(method, target))
+            fields |= {"response": response, "cnonce": cnonce}
+            unquoted = f", qop=auth, nc={nc}, algorithm={algorithm}"
+        else:  # RFC 2069
+            fields["response"] = h(secret, c["nonce"], h(method, target))
+            unquoted = f", algorithm={algorithm}"
+        if "opaque" in c:
+            fields["opaque"] = c["opaque"]
+        return "Digest " + ", ".join(f"{key}={_quoted(value)}" for key, value in fields.items()) + unquoted
+
+
+def _put(url: str, data: Path | None, headers: dict[str, str], deadline: float,
+         method: str = "PUT") -> tuple[int, str, list[str]]:
+    """One PUT of ``data`` to ``url`` (or a ``HEAD``, without data): the status, the reason and start of
+    the answer (one line), and the answer's ``WWW-Authenticate`` headers.
 
     Over by the wall-clock ``deadline`` (of :func:`time.monotonic`) whatever the server does: a socket
     time-out bounds each wait, and a timer shuts the socket down at the deadline, which ends a read
@@ -136,12 +205,22 @@ def _put(url: str, data: Path, headers: dict[str, str], deadline: float) -> tupl
         connection.connect()
         if expired.is_set():  # the timer fired before there was a socket to shut down
             raise TimeoutError
-        with data.open("rb") as body:
-            connection.request("PUT", f"{target.path}?{target.query}", body=body, headers=headers)
-        response = connection.getresponse()
+        unsent = None
+        try:
+            with contextlib.nullcontext() if data is None else data.open("rb") as body:
+                connection.request(method, f"{target.path}?{target.query}", body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError) as exc:  # it may have answered already (a 401, a 413)
+            unsent = exc
+        try:
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            if unsent is not None and not expired.is_set():
+                raise unsent from None
+            raise
         detail = b"" if response.status < 300 else response.read(500)
         detail = " ".join(detail.decode("utf-8", "replace").split())
-        return response.status, " ".join(response.reason.split()) + (f": {detail}" if detail else "")
+        reason = " ".join(response.reason.split()) + (f": {detail}" if detail else "")
+        return response.status, reason, response.headers.get_all("WWW-Authenticate") or []
     except (OSError, http.client.HTTPException):
         if expired.is_set():
             raise TimeoutError from None
@@ -149,6 +228,23 @@ def _put(url: str, data: Path, headers: dict[str, str], deadline: float) -> tupl
     finally:
         timer.cancel()
         connection.close()
+
+
+def _attempt(url: str, data: Path, headers: dict[str, str], credentials: _Credentials | None,
+             deadline: float) -> tuple[int, str]:
+    """One attempt by the ``deadline``: a PUT, and if the store asks for digest auth, its challenge answered."""
+    target = urllib.parse.urlsplit(url)
+    path = f"{target.path}?{target.query}"
+    if credentials is None:
+        return _put(url, data, headers, deadline)[:2]
+    status, detail, challenges = _put(url, data, headers | {"Authorization": credentials.header("PUT", path)}, deadline)
+    if status == 401:
+        if not credentials.learn(challenges):  # Virtuoso sends no challenge to a basic attempt: ask for one
+            challenges = _put(url, None, {}, deadline, method="HEAD")[2]
+            if not credentials.learn(challenges):
+                return status, detail
+        status, detail, _ = _put(url, data, headers | {"Authorization": credentials.header("PUT", path)}, deadline)
+    return status, detail
 
 
 def publish(release: str | Path, *, store: str, graph: str | None = None, retries: int = 5,
@@ -175,9 +271,7 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     size = data.stat().st_size
     headers = {"Content-Type": "application/n-triples", "Content-Length": str(size)}
     user, password = os.environ.get("CNIPA_KG_STORE_USER"), os.environ.get("CNIPA_KG_STORE_PASSWORD")
-    if user is not None:
-        token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
+    credentials = None if user is None else _Credentials(user, password or "")
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     start = time.monotonic()  # the deadlines count from the first attempt, not from parsing the release
     stop = start + (2 * timeout if total_timeout is None else total_timeout)
@@ -186,7 +280,7 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
         attempt += 1
         began, pause = time.monotonic(), backoff * 2 ** (attempt - 1)
         try:
-            status, detail = _put(url, data, headers, min(began + timeout, stop))
+            status, detail = _attempt(url, data, headers, credentials, min(began + timeout, stop))
         except TimeoutError:
             last_error = f"timed out after {time.monotonic() - began:.1f} s"
         except (OSError, http.client.HTTPException) as exc:

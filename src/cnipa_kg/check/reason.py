@@ -26,7 +26,9 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from ..core.errors import Inconsistent, JavaNotFound
 from ..core.vocab import CKG, curie
 
-DEFINED_CLASSES = (CKG.DemonstrationCity, CKG.PilotCity)
+#: the defined classes the reasoner materialises: one per programme and tier
+DEFINED_CLASSES = (CKG.DemonstrationCity, CKG.PilotCity, CKG.DemonstrationCounty, CKG.PilotCounty, CKG.DemonstrationPark,
+                   CKG.PilotPark, CKG.ProtectionDemonstrationZone)
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class ReasonResult:
     inferred: dict[str, int]  #: defined class (CURIE) -> number of members inferred
 
     def summary(self) -> str:
-        return "Consistent. Inferred " + ", ".join(f"{n} × {c}" for c, n in self.inferred.items())
+        return "Consistent. Inferred " + (", ".join(f"{n} × {c}" for c, n in self.inferred.items() if n) or "no memberships")
 
 
 def find_java() -> str:

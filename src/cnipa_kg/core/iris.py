@@ -16,7 +16,7 @@ from functools import cache
 
 from rdflib import URIRef
 
-from .records import DocNumber
+from .records import DocNumber, Notice
 
 
 def check_base(base: str) -> str:
@@ -39,12 +39,34 @@ def notice_iri(base: str, number: DocNumber) -> URIRef:
     return URIRef(f"{base}eli/notice/{series_slug(number.series)}/{number.year}/{number.number}")
 
 
+def proposal_iri(base: str, notice: Notice) -> URIRef:
+    """A public notice (公示), which has no 文号: by its date and its title's pinyin.
+
+    >>> from datetime import date
+    >>> n = Notice(None, None, "关于拟确定的公示", (), (), None, None, (), None, None, (), "", date(2023, 12, 1), None, None, (), None, ())
+    >>> proposal_iri("https://e/", n)
+    rdflib.term.URIRef('https://e/proposal/2023-12-01/guan-yu-ni-que-ding-de-gong-shi')
+    """
+    return URIRef(f"{base}proposal/{notice.date.isoformat()}/{pinyin_slug(notice.title)}")
+
+
+def document_iri(base: str, notice: Notice) -> URIRef:
+    """A designation document: the ELI notice pattern by its 文号, or (a 公示) :func:`proposal_iri`."""
+    return notice_iri(base, notice.number) if notice.number is not None else proposal_iri(base, notice)
+
+
 def annex_iri(notice: URIRef, n: int) -> URIRef:
     return URIRef(f"{notice}/annex/{n}")
 
 
 def designation_iri(notice: URIRef, annex: int, serial: int) -> URIRef:
-    return URIRef(f"{notice}/annex/{annex}/{serial}")
+    """Row ``serial`` of annex ``annex``; annex 0 is a list printed inline in the body (``…/list/{serial}``)."""
+    return URIRef(f"{notice}/list/{serial}" if annex == 0 else f"{notice}/annex/{annex}/{serial}")
+
+
+def park_iri(base: str, adcode: str, name: str) -> URIRef:
+    """A park (not a division): under the division it lies in, by its name's pinyin."""
+    return URIRef(f"{base}park/{adcode}/{pinyin_slug(name)}")
 
 
 def division_iri(base: str, adcode: str) -> URIRef:
@@ -60,7 +82,7 @@ def policy_iri(base: str, slug: str) -> URIRef:
 
 
 def source_row_iri(notice: URIRef, annex: int, serial: int) -> URIRef:
-    return URIRef(f"{notice}/annex/{annex}/{serial}/source")
+    return URIRef(f"{designation_iri(notice, annex, serial)}/source")
 
 
 def notice_source_iri(notice: URIRef) -> URIRef:
@@ -113,5 +135,5 @@ def pinyin_slug(text: str, *, limit: int = 60) -> str:
     """
     from pypinyin import lazy_pinyin
 
-    words = [w for w in lazy_pinyin(text, errors=lambda s: [c for c in s if c.isascii() and c.isalnum()]) if w.isalnum()]
+    words = [w for w in lazy_pinyin(text, errors=lambda s: ["".join(c for c in s if c.isascii() and c.isalnum())]) if w.isalnum()]
     return "-".join(words).lower()[:limit].strip("-") or "unnamed"

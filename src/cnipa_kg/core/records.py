@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+#: programmes (core.vocab maps them to ckg:Programmes concepts)
+PROGRAMMES = ("strong-city", "strong-county", "park", "protection-zone", "ip-demonstration-city")
+#: tiers (ckg:Tiers)
+TIERS = ("demonstration", "pilot", "demonstration-building", "building")
+
 @dataclass(frozen=True)
 class DocNumber:
     """A 文号 such as 国知发运字〔2022〕33号."""
@@ -40,17 +45,30 @@ class AnnexRow:
     name: str  #: as printed (海淀区 …)
     lines: tuple[int, ...]  #: source lines the row's cells sit on
     text: str  #: the row's cells joined by single spaces, e.g. "1 北京 海淀区"
+    category: str = ""  #: a category cell as printed (副省级城市, 县级市 …), where the table has one
 
 
 @dataclass(frozen=True)
 class Annex:
-    number: int
+    """A list of designated (or proposed) places: an annex table, or (number 0) a list printed in the body."""
+
+    number: int  #: the n of 附件 n; 0 for a list printed inline in the body
     title: str  #: e.g. 国家知识产权强市建设示范城市名单
-    level: str  #: "demonstration" or "pilot"
+    level: str  #: the tier: one of :data:`TIERS` ("demonstration", "pilot" …)
     level_label: str  #: as printed in the body, e.g. 国家知识产权强市建设示范城市
-    declared_count: int  #: the count stated in the body text
+    declared_count: int | None  #: the count stated in the body text (None: not stated)
     rows: tuple[AnnexRow, ...]
-    line: int  #: line of the 附件 N heading
+    line: int  #: line of the 附件 N heading (of the sentence, for an inline list)
+    programme: str = "strong-city"  #: one of :data:`PROGRAMMES`
+    designee_kind: str = "division"  #: "division" or "park"
+
+    @property
+    def tier(self) -> str:
+        return self.level
+
+    @property
+    def inline(self) -> bool:
+        return self.number == 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class Source:
     name: str  #: file name only (for provenance; stable across machines)
     sha256: str
     line_count: int
+    pages: tuple[int, ...] | None = None  #: a PDF's page of each line (1-based); None for text and HTML
 
 
 @dataclass(frozen=True)
@@ -66,12 +85,12 @@ class Notice:
     """Everything the extraction reads from one notice."""
 
     source: Source
-    number: DocNumber
+    number: DocNumber | None  #: None for a public notice (公示), which has no 文号
     title: str
     addressees: tuple[str, ...]
     cited: tuple[CitedDocument, ...]
-    period_start: date  #: first day of the first month
-    period_end: date  #: last day of the last month
+    period_start: date | None  #: first day of the first month (None: no period stated)
+    period_end: date | None  #: last day of the last month
     selection_steps: tuple[str, ...]
     work_plan_months: int | None
     work_plan_issuer: str | None
@@ -83,7 +102,19 @@ class Notice:
     copy_to: tuple[str, ...]
     publication_status: str | None
     annexes: tuple[Annex, ...]
+    kind: str = "notice"  #: "notice", or "public-notice" (公示: proposed designations)
+    public_notice_start: date | None = None  #: 公示时间, first day
+    public_notice_end: date | None = None  #: 公示时间, last day
 
     @property
     def rows(self) -> tuple[AnnexRow, ...]:
         return tuple(row for annex in self.annexes for row in annex.rows)
+
+    @property
+    def key(self) -> str:
+        """The document's identifier as printed: its 文号, or (a 公示) its title and date."""
+        return self.number.text if self.number is not None else f"{self.title}（{self.date.isoformat()}）"
+
+    @property
+    def proposal(self) -> bool:
+        return self.kind == "public-notice"

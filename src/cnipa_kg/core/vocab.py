@@ -37,7 +37,12 @@ PREFIXES = {
     "vann": VANN,
 }
 
-LEVEL_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot}
+LEVEL_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot}  #: the (deprecated) designation levels
+TIER_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot, "demonstration-building": CKG.demonstrationBuilding,
+                "building": CKG.building}
+PROGRAMME_CONCEPT = {"strong-city": CKG.strongCityProgramme, "strong-county": CKG.strongCountyProgramme,
+                     "park": CKG.parkProgramme, "protection-zone": CKG.protectionZoneProgramme,
+                     "ip-demonstration-city": CKG.ipDemonstrationCityProgramme}
 PINYIN = "zh-latn-pinyin"  #: language tag of pinyin labels (BCP 47 tags are case-insensitive; RDF 1.1 writes them lower case)
 DIVISION_LEVEL_CONCEPT = {"province": CKG.provinceLevel, "prefecture": CKG.prefectureLevel, "district": CKG.districtLevel}
 

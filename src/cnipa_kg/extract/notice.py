@@ -1,65 +1,59 @@
-"""Extraction: notice text → :class:`~cnipa_kg.core.records.Notice`.
+"""Extraction: a designation document's text → :class:`~cnipa_kg.core.records.Notice`.
 
-Reads a CNIPA designation notice of the 国知发运字〔2022〕33号 template in any of the
-layouts seen in practice:
+Reads the issuer's notices (通知) and public notices of proposals (公示) in the forms users have:
 
 * PDF-extracted text: blank lines between lines, a province cell that spans rows on
   its own line, page breaks that repeat the table header ``序号 省份 城市（城区）``,
   a letterhead (``国家知识产权局文件``) in the middle of the body, spaces inside
   numbers (``2022年 8月 4日``), full-width punctuation and digits;
-* plain text where each table row is one line ``序号<TAB or spaces>省份<…>城市``.
+* plain text where each table row is one line ``序号<TAB or spaces>省份<…>城市``;
+* a copy of the web page: the title above the 文号, site lines (当前位置、发布时间、浏览人数、分享到)
+  before and after, no letterhead;
+* any number of annexes, each declared in the body with its count, programme and tier
+  (确定X等N个…为…（名单见附件k）), or a list written inline in one sentence of the body
+  (现确定A、B和C为…建设城市（地区）); a 公示 with no 文号 and a 公示时间.
 
-The result is checked (serials 1..N without gaps or repeats, N equal to the count
-the body declares, known provinces, every row named, no table cut off); any failure
-is an :class:`~cnipa_kg.core.errors.InputError` ``FILE:LINE: message``.
-This module reads the front matter and body; :mod:`.annex` reads the tables. Nothing here knows RDF.
+The result is checked (serials 1..N without gaps or repeats, N equal to the count the body
+declares, every row named, no table cut off); any failure is an
+:class:`~cnipa_kg.core.errors.InputError` ``FILE:LINE: message``. :mod:`.body` reads what the
+body says, :mod:`.annex` the tables, :mod:`.sources` the file formats. Nothing here knows RDF.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
 from pathlib import Path
 
-from ..core.decode import read_text, sha256
-from ..core.records import CitedDocument, Notice, Source
+from ..core.records import Annex, Notice, Source
 from .annex import annexes_of
+from .body import cited_documents, declared_lists, inline_list, period, public_notice_period
+from .sources import read_source
 from .text import (
-    ANNEX_LIST, CLOSING, COPY_TO, DATE_LINE, DECLARED, LEADING_VERBS, LETTERHEAD, ORG_PREFIX,
-    PERIOD, PRINTED, SELECTION, STATUS, TITLE_END, WORK_PLAN, ANNEX_HEADING, DOCNO_RE, Line, Reader, Text,
-    citations, level_of, lines_of, parse_docno,
+    ANNEX_HEADING, ANNEX_LIST, CLOSING, COPY_TO, DATE_LINE, DOCNO_RE, LETTERHEAD, PRINTED, SELECTION, SITE_LINE, STATUS,
+    TITLE_END, WORK_PLAN, Line, Reader, Text, lines_of, parse_docno,
 )
 
 def extract(path: str | Path) -> Notice:
     """Read and check one notice file.
 
-    :param path: a notice text file (UTF-8 or GB18030), as the user gave it
+    :param path: a text (UTF-8 or GB18030), PDF or saved HTML file, as the user gave it
     :raises InputError: ``FILE:LINE: message`` for anything unreadable or inconsistent
     """
-    text, data = read_text(path)
-    return extract_text(text, path=str(path), digest=sha256(data))
+    source = read_source(path)
+    return extract_text(source.text, path=str(path), digest=source.sha256, pages=source.pages)
 
 
-def extract_text(text: str, *, path: str = "<string>", digest: str = "") -> Notice:
-    """Extract a notice from its decoded text; ``path`` names it in messages."""
+def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: tuple[int, ...] | None = None) -> Notice:
+    """Extract a notice from its decoded text; ``path`` names it in messages; ``pages`` (a PDF's) gives
+    the page of each line, for provenance."""
     lines = lines_of(text)
     r = Reader(path, lines)
     nonempty = [ln for ln in lines if ln.compact]
     if not nonempty:
         raise r.error(None, "empty file")
 
-    # 文号: the first line that is nothing but a document number
-    docno_line = next((ln for ln in nonempty[:20] if DOCNO_RE.fullmatch(ln.compact)), None)
-    if docno_line is None:
-        raise r.error(nonempty[0].number, "no document number (文号) such as 国知发运字〔2022〕33号 in the first lines")
-    number = parse_docno(docno_line.compact)
-    assert number is not None
-    pos = lines.index(docno_line) + 1
-
-    # title: the following lines up to one ending in 通知 (or 决定 …)
-    title, pos, title_line = _take_until(r, lines, pos, TITLE_END, what="title ending in 通知", limit=6)
-
+    lines = [Line(ln.number, "", "") if SITE_LINE.match(ln.compact) else ln for ln in lines]  # a web page's own lines
+    number, title, pos, title_line = _front(r, lines)
     # addressees: up to a line ending in a colon
     addressees: tuple[str, ...] = ()
     probe = _peek_nonempty(lines, pos, 4)
@@ -84,9 +78,15 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "") -> Noti
         raise r.error(title_line, "no body text after the title")
     body = Text(body_lines)
 
-    declared = _declared_annexes(r, body)
-    period_start, period_end = _period(r, body)
-    cited = _citations(r, body)
+    proposal = number is None
+    declared = declared_lists(r, body)
+    has_annexes = any(ANNEX_HEADING.match(ln.compact) for ln in lines)
+    inline = None if declared or has_annexes else inline_list(r, body)
+    period_start, period_end = period(r, body)
+    notice_period = public_notice_period(r, body) if proposal else None
+    if proposal and notice_period is None:
+        raise r.error(title_line, "a public notice (公示) with no 公示时间 (expected e.g. 公示时间：2023年12月1日至12月7日)")
+    cited = cited_documents(r, body)
     steps = ()
     if m := SELECTION.search(body.text):
         steps = tuple(s for s in m.group("steps").split("、") if s)
@@ -133,9 +133,18 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "") -> Noti
             copy_to = tuple(s for s in re.split(r"[，,]", m.group("who")) if s)
             closing_at = min(closing_at, ln.number - 1)
 
-    annexes = annexes_of(r, lines[annex_start:closing_at], declared, annex_titles, truncated=closing_at == len(lines))
+    if inline is not None:
+        label, (programme, tier, kind), rows, line = inline
+        annexes: tuple[Annex, ...] = (Annex(number=0, title=label, level=tier, level_label=label, declared_count=None,
+                                            rows=rows, line=line, programme=programme, designee_kind=kind),)
+    elif not declared and not proposal:
+        raise r.error(body.line_at(0), "the body declares no list (expected e.g. 确定…等 38个城市（城区）为…示范城市"
+                                       "（名单见附件 1）, or 确定A、B和C为…) ")
+    else:
+        annexes = annexes_of(r, lines[annex_start:closing_at], declared, annex_titles, truncated=closing_at == len(lines),
+                             fallback_label=title if proposal else None)
     return Notice(
-        source=Source(path=path, name=Path(path).name, sha256=digest, line_count=len(lines)),
+        source=Source(path=path, name=Path(path).name, sha256=digest, line_count=len(lines), pages=pages),
         number=number,
         title=title,
         addressees=addressees,
@@ -153,6 +162,9 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "") -> Noti
         copy_to=copy_to,
         publication_status=status,
         annexes=annexes,
+        kind="public-notice" if proposal else "notice",
+        public_notice_start=notice_period[0] if notice_period else None,
+        public_notice_end=notice_period[1] if notice_period else None,
     )
 
 
@@ -176,55 +188,32 @@ def _take_until(r: Reader, lines: list[Line], pos: int, end: re.Pattern, *, what
     raise r.error(first or (lines[pos - 1].number if lines else None), f"no {what}")
 
 
-def _declared_annexes(r: Reader, body: Text) -> dict[int, tuple[int, str, str, int]]:
-    """annex number -> (declared count, level, level label, line)."""
-    declared = {}
-    for m in DECLARED.finditer(body.text):
-        line = body.line_at(m.start("count"))
-        label = m.group("label")
-        level = level_of(label)
-        if level is None:
-            raise r.error(line, f"cannot tell the designation level of {label!r} (expected …示范城市 or …试点城市)")
-        n = int(m.group("annex"))
-        if n in declared:
-            raise r.error(line, f"annex {n} is declared twice in the body")
-        declared[n] = (int(m.group("count")), level, label, line)
-    if not declared:
-        raise r.error(body.line_at(0), "the body declares no annex list (expected e.g. 确定…等 38个城市（城区）为…示范城市（名单见附件 1）)")
-    return declared
-
-
-def _period(r: Reader, body: Text) -> tuple[date, date]:
-    m = PERIOD.search(body.text)
-    if not m:
-        raise r.error(body.line_at(0), "no period (expected e.g. 时限自 2022年 7月至 2025年 6月)")
-    line = body.line_at(m.start())
-    y1, m1, y2, m2 = (int(m.group(k)) for k in ("y1", "m1", "y2", "m2"))
-    if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
-        raise r.error(line, f"invalid month in period {m.group(0)!r}")
-    start, end = date(y1, m1, 1), date(y2, m2, calendar.monthrange(y2, m2)[1])
-    if end < start:
-        raise r.error(line, f"period ends before it starts: {m.group(0)!r}")
-    return start, end
-
-
-def _citations(r: Reader, body: Text) -> tuple[CitedDocument, ...]:
-    cited = []
-    seen = set()
-    for m, issuer in citations(body.text):
-        title = m.group("title")
-        if title in seen:
+def _front(r: Reader, lines: list[Line]) -> tuple:
+    """(文号 or None, title, position after both, line of the title): the title may stand above or
+    below the 文号 (a web copy puts it above); a document without a 文号 must be a 公示."""
+    nonempty = [ln for ln in lines if ln.compact][:60]
+    if not nonempty:
+        raise r.error(None, "empty file")
+    docno_line = next((ln for ln in nonempty[:40] if DOCNO_RE.fullmatch(ln.compact)), None)
+    others = [ln for ln in nonempty[:40] if not LETTERHEAD.match(ln.compact) and ln is not docno_line]
+    # a title starts at its 关于 (国家知识产权局关于…的通知, 关于…的公示); else below the 文号 (the printed layout)
+    starts = [ln for ln in others if "关于" in ln.compact[:40]]
+    if docno_line is not None:
+        starts += [ln for ln in others if ln.number > docno_line.number][:1]
+    for first in starts[:8]:
+        try:
+            title, pos, title_line = _take_until(r, lines, lines.index(first), TITLE_END, what="title", limit=6)
+        except Exception:  # noqa: BLE001 - not a title here: try the next start
             continue
-        seen.add(title)
-        line = body.line_at(m.start("title"))
-        number = None
-        if m.group("num"):
-            number = parse_docno(m.group("num"))
-            if number is None:
-                raise r.error(line, f"cannot read the document number {m.group('num')!r} of 《{title}》")
-        issuer_text = LEADING_VERBS.sub("", issuer or "")
-        if not issuer_text and (om := ORG_PREFIX.match(title)):
-            issuer_text = om.group("org")
-        issuers = tuple(s for s in issuer_text.split("、") if s)
-        cited.append(CitedDocument(title=title, number=number, issuers=issuers, line=line))
-    return tuple(cited)
+        if DOCNO_RE.search(title) or DATE_LINE.match(title):
+            continue
+        break
+    else:
+        raise r.error(nonempty[0].number, "no title ending in 通知, 公示, 决定, 公告 … in the first lines")
+    if docno_line is None and not title.endswith("公示"):
+        raise r.error(nonempty[0].number, "no document number (文号) such as 国知发运字〔2022〕33号 in the first lines "
+                                          "(only a 公示 has none)")
+    number = parse_docno(docno_line.compact) if docno_line is not None else None
+    if docno_line is not None and docno_line.number > title_line:
+        pos = max(pos, lines.index(docno_line) + 1)
+    return number, title, pos, title_line

@@ -43,7 +43,7 @@ def lines_of(text: str) -> list[Line]:
 
 _DOCNO = r"(?P<series>[\u4e00-\u9fff]{2,12}?)[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<num>\d{1,5})号"
 DOCNO_RE = re.compile(_DOCNO)
-TITLE_END = re.compile(r"(通知|决定|公告|通报|意见|函)$")
+TITLE_END = re.compile(r"(通知|决定|公告|通报|意见|函|公示)$")
 _DATE = r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
 DATE_LINE = re.compile(rf"^(?P<who>\D*?){_DATE}$")
 PRINTED = re.compile(rf"^(?P<who>\D+?){_DATE}印发$")
@@ -52,10 +52,10 @@ ANNEX_HEADING = re.compile(r"^附件(?P<n>\d{1,4})$")
 ANNEX_LIST = re.compile(r"^(?:附件[：:])?(?P<n>\d{1,4})[.．、](?P<title>.+)$")
 STATUS = re.compile(r"^[（(](?P<s>此件[^）)]+)[）)]$")
 LETTERHEAD = re.compile(r"^[\u4e00-\u9fff]{2,24}文件$")
-CLOSING = re.compile(r"(特此通知|特此公告|特此通报)[。.]?$")
+CLOSING = re.compile(r"(特此通知|特此公告|特此通报|特此公示)[。.]?$")
 #: 等 38个城市（城区）为…示范城市（名单见附件 1）; starts at 等 (what comes before it is not used)
 DECLARED = re.compile(
-    r"等(?P<count>\d{1,5})个(?P<what>[^为]{1,10}?)为(?P<label>[^，。；（(]{1,60})[（(]名单见附件(?P<annex>\d{1,4})[）)]"
+    r"等(?P<count>\d{1,5})个(?P<what>[^为]{1,10}?)为(?P<label>[^，。；（(]{1,60})[（(](?:名单)?见附件(?P<annex>\d{1,4})[）)]"
 )
 PERIOD = re.compile(r"自(?P<y1>\d{4})年(?P<m1>\d{1,2})月(?:起)?至(?P<y2>\d{4})年(?P<m2>\d{1,2})月")
 SELECTION = re.compile(r"经(?P<steps>[^，。]{1,80}?)等程序")
@@ -68,9 +68,9 @@ _CLAUSE_BREAKS = "，。；：《》“”"  # an issuer (中共中央、国务�
 _ISSUED = ("印发的", "发布的", "制定的")
 LEADING_VERBS = re.compile(r"^(按照|根据|依据|依照|贯彻|落实|和|及|与|以及)+")
 ORG_PREFIX = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(局|办公室|部|委员会|院|厅|中心|司|委|署|会))关于")
-HEADER = re.compile(r"^序号")
+HEADER = re.compile(r"^(?:类别)?序号")
 SERIAL = re.compile(r"^(\d{1,6})[.．、]?$")
-NAME_SUFFIXES = ("市", "区", "县", "州", "盟", "旗", "地区")
+NAME_SUFFIXES = ("市", "区", "县", "州", "盟", "旗", "地区", "）")
 
 
 def citations(text: str) -> Iterator[tuple[re.Match, str | None]]:
@@ -106,12 +106,34 @@ def parse_docno(text: str) -> DocNumber | None:
     return DocNumber(m.group(0), m.group("series"), int(m.group("year")), int(m.group("num")))
 
 
-def level_of(label: str) -> str | None:
-    if label.endswith("示范城市") or label.endswith("示范区") or label.endswith("示范"):
-        return "demonstration"
-    if label.endswith("试点城市") or label.endswith("试点"):
-        return "pilot"
-    return None
+#: lines of a web page around the document (a saved copy of the issuer's site), not part of it
+SITE_LINE = re.compile(
+    r"^(当前位置|您的位置|位置|发布时间|发布日期|发文日期|成文日期|来源|信息来源|浏览|浏览人数|浏览次数|阅读|访问量|分享到|分享|"
+    r"打印|关闭|打印本页|关闭窗口|字号|【|索引号|主题分类|发文机关|发文字号|标题|首页|返回顶部|扫一扫|相关链接|附件下载)"
+    r"|^[大中小]{3}$|^[\[【(（]?[大中小][\]】)）]?[\[【(（]?[大中小][\]】)）]?[\[【(（]?[大中小][\]】)）]?$")
+_TIER_END = re.compile(r"(示范创建|示范|试点)(城市|县|园区|区|地区)?(（[^）]{0,8}）)?(名单)?$")
+
+
+def programme_tier(label: str) -> tuple[str, str, str] | None:
+    """(programme, tier, designee kind) of a list's label as printed, or None.
+
+    >>> programme_tier("国家知识产权强市建设试点城市"), programme_tier("国家知识产权强县建设示范县")
+    (('strong-city', 'pilot', 'division'), ('strong-county', 'demonstration', 'division'))
+    >>> programme_tier("国家知识产权强国建设试点示范园区")[0], programme_tier("第二批国家知识产权保护示范区建设城市（地区）")
+    ('park', ('protection-zone', 'building', 'division'))
+    """
+    label = re.sub(r"拟(?:确定|认定|命名)|（公示）|\(公示\)", "", label)
+    if "保护示范区" in label:
+        return ("protection-zone", "building", "division") if "建设" in label else None
+    programme = ("strong-city" if "强市" in label else "strong-county" if "强县" in label
+                 else "park" if "园区" in label else "ip-demonstration-city" if "城市" in label else None)
+    m = _TIER_END.search(label)
+    if programme is None or m is None:
+        return None
+    tier = {"示范创建": "demonstration-building", "示范": "demonstration", "试点": "pilot"}[m.group(1)]
+    if programme == "park" and "试点示范园区" in label:
+        tier = "demonstration" if label.endswith("示范园区") and "试点园区" not in label and "试点示范" not in label else tier
+    return programme, tier, "park" if programme == "park" else "division"
 
 
 class Text:

@@ -31,6 +31,7 @@ from ..core.records import Notice
 from ..core.vocab import DEFAULT_BASE, bind_prefixes
 from ..core.workers import forked_map, workers_for
 from .enrich import enrich
+from .links import Links, links_of
 from .mint import check_unique, mint, printed_names
 
 Check = Callable[[Graph], list]  #: a part's graph -> its problems (picklable results)
@@ -55,6 +56,7 @@ class _Job:
     parts: tuple[tuple[int, int], ...]  #: (start, stop) into notices; (0, 0) is the shared part
     base: str
     names: dict[str, str]
+    links: Links
     check: Check | None  #: run on each part's graph (prepared before the workers fork); None: no check
 
 
@@ -70,9 +72,10 @@ def graph_of(notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
     return bind_prefixes(graph, base=base)
 
 
-def part_graph(notices: Sequence[Notice], *, base: str, names: dict[str, str], shared: bool) -> Graph:
+def part_graph(notices: Sequence[Notice], *, base: str, names: dict[str, str], shared: bool, links: Links | None = None) -> Graph:
     """The graph of one part: the shared part (``shared=True``, ``notices`` empty) or some notices."""
-    graph = enrich(mint(notices, base=base, names=names), notices, base=base, names=names, shared=shared)
+    graph = enrich(mint(notices, base=base, names=names, links=links or Links()), notices, base=base, names=names,
+                   shared=shared)
     for triple in ontology_graph():
         graph.add(triple)
     return graph
@@ -83,7 +86,8 @@ def _make(index: int) -> tuple[str, bytes, list]:
     assert job is not None
     start, stop = job.parts[index]
     try:
-        graph = part_graph(job.notices[start:stop], base=job.base, names=job.names, shared=(start, stop) == (0, 0))
+        graph = part_graph(job.notices[start:stop], base=job.base, names=job.names, shared=(start, stop) == (0, 0),
+                           links=job.links)
         results = job.check(graph) if job.check is not None else []
         return "ok", graph.serialize(format="nt", encoding="utf-8"), results
     except CnipaKgError as exc:  # pickled back as text: the parent raises it again
@@ -112,7 +116,7 @@ def assemble(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, check: Chec
     global _JOB
     check_unique(notices)
     parts = plan(len(notices), per_part)
-    job = _Job(tuple(notices), parts, base, printed_names(notices), check)
+    job = _Job(tuple(notices), parts, base, printed_names(notices), links_of(notices, base=base), check)
     workers = workers_for(len(parts)) if workers is None else workers
     ontology_graph()  # parsed once, before the workers fork
     lines: set[bytes] = set()

@@ -25,7 +25,15 @@ from ..core.version import __version__
 from ..core.vocab import CKG, DEFAULT_BASE, DIVISION_LEVEL_CONCEPT, PINYIN
 from ..reference import divisions, names
 
-LEVEL_EN = {"demonstration": "demonstration city", "pilot": "pilot city"}
+_NOUN_EN = {"strong-city": "city", "strong-county": "county", "park": "park", "protection-zone": "city (area)",
+            "ip-demonstration-city": "city"}
+_TIER_EN = {"demonstration": "demonstration", "pilot": "pilot", "demonstration-building": "demonstration-building",
+            "building": "IP protection demonstration zone"}
+
+
+def designation_en(programme: str, tier: str) -> str:
+    """What a designation makes its designee, in English (``demonstration city``, ``pilot county`` …)."""
+    return f"{_TIER_EN[tier]} {_NOUN_EN[programme]}"
 
 
 
@@ -76,16 +84,22 @@ def _division(graph: Graph, base: str, division: divisions.Division, printed: di
 
 def _designation_labels(graph: Graph, notices: Sequence[Notice], base: str) -> None:
     for n in notices:
-        notice = iris.notice_iri(base, n.number)
+        notice = iris.document_iri(base, n)
         for annex in n.annexes:
             for row in annex.rows:
                 d = iris.designation_iri(notice, annex.number, row.serial)
-                division = graph.value(d, CKG.designee)
+                designee = graph.value(d, CKG.designee)
+                division = graph.value(designee, CKG.locatedIn) or designee
                 province = graph.value(division, CKG.province) or division
                 name_en = label(graph, division, "en")
                 where = name_en if province == division else f"{name_en}, {label(graph, province, 'en')}"
+                if designee != division:  # a park
+                    where = f"{label(graph, designee, 'zh')} ({where})"
+                what = designation_en(annex.programme, annex.tier)
+                doc = f"notice {n.number.text}" if n.number is not None else f"public notice of {n.date.isoformat()}"
+                at = f"annex {annex.number}, no. {row.serial}" if not annex.inline else f"item {row.serial}"
                 graph.add((d, SKOS.prefLabel, Literal(
-                    f"{where}: {LEVEL_EN[annex.level]} (notice {n.number.text}, annex {annex.number}, no. {row.serial})", lang="en")))
+                    f"{where}: {'proposed ' if n.proposal else ''}{what} ({doc}, {at})", lang="en")))
 
 
 def _provenance(graph: Graph, notices: Sequence[Notice], base: str) -> None:
@@ -95,11 +109,11 @@ def _provenance(graph: Graph, notices: Sequence[Notice], base: str) -> None:
     graph.add((activity, SKOS.prefLabel, Literal("cnipa-kg build", lang="en")))
     graph.add((activity, RDFS.comment, Literal(f"cnipa-kg {__version__}; division codes: {divisions.code_table().source}, as of {divisions.code_table().as_of}")))
     for n in notices:
-        notice = iris.notice_iri(base, n.number)
+        notice = iris.document_iri(base, n)
         source = iris.notice_source_iri(notice)
         graph.add((source, RDF.type, PROV.Entity))
-        graph.add((source, SKOS.prefLabel, Literal(f"{n.number.text} 原文（{n.source.name}）", lang="zh")))
-        graph.add((source, SKOS.prefLabel, Literal(f"Source text of {n.number.text} ({n.source.name})", lang="en")))
+        graph.add((source, SKOS.prefLabel, Literal(f"{n.key} 原文（{n.source.name}）", lang="zh")))
+        graph.add((source, SKOS.prefLabel, Literal(f"Source text of {n.key} ({n.source.name})", lang="en")))
         graph.add((source, DCTERMS.title, Literal(n.source.name)))
         graph.add((source, CKG.sha256, Literal(n.source.sha256)))
         graph.add((activity, PROV.used, source))
@@ -115,4 +129,6 @@ def _provenance(graph: Graph, notices: Sequence[Notice], base: str) -> None:
                 graph.add((src, CKG.rowText, Literal(row.text, lang="zh")))
                 for line in row.lines:
                     graph.add((src, CKG.sourceLine, Literal(line, datatype=XSD.integer)))
+                    if n.source.pages and 0 < line <= len(n.source.pages):
+                        graph.add((src, CKG.sourcePage, Literal(n.source.pages[line - 1], datatype=XSD.integer)))
                 graph.add((d, PROV.wasDerivedFrom, src))

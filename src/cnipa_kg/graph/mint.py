@@ -17,27 +17,10 @@ from rdflib.namespace import RDF, SKOS, XSD
 from ..core import iris
 from ..core.errors import InputError
 from ..core.records import CitedDocument, DocNumber, Notice
-from ..core.vocab import CKG, DEFAULT_BASE, ELI, LEVEL_CONCEPT, ORG, bind_prefixes
-from ..reference import divisions, provinces
+from ..core.vocab import CKG, DEFAULT_BASE, ELI, LEVEL_CONCEPT, ORG, PROGRAMME_CONCEPT, TIER_CONCEPT, bind_prefixes
 from ..reference.documents import document_type, organisations, policy_slugs, translations
-
-def designee_of(n: Notice, row) -> divisions.Division:
-    """The code-table division a row designates (within its printed province).
-
-    :raises InputError: no division of that name, or several
-    """
-    province = provinces.lookup(row.province)
-    if province is None:  # extraction only lets known provinces through
-        raise InputError(n.source.path, row.lines[0], f"unknown province {row.province!r}")
-    found = divisions.named_in(province, row.name)
-    table = divisions.code_table()
-    if not found:
-        raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: no division of that name in {province.name} in the code table ({table.source}, as of {table.as_of})")
-    if len(found) > 1:
-        codes = ", ".join(f"{d.code} ({d.level})" for d in found)
-        raise InputError(n.source.path, row.lines[-1], f"{row.province} {row.name}: ambiguous, {len(found)} divisions of that name in {province.name}: {codes}")
-    return found[0]
-
+from .designees import designee_of
+from .links import Links, links_of
 
 def printed_names(notices: Sequence[Notice]) -> dict[str, str]:
     """adcode -> the name printed for it first (in notice, annex, row order): its ``zh`` label.
@@ -51,24 +34,33 @@ def printed_names(notices: Sequence[Notice]) -> dict[str, str]:
     for n in notices:
         for annex in n.annexes:
             for row in annex.rows:
-                first.setdefault(designee_of(n, row).code, row.name)
+                designee = designee_of(n, annex, row)
+                if designee.park is None:
+                    first.setdefault(designee.division.code, _bare(row.name, designee.division.name))
     return first
+
+
+def _bare(printed: str, official: str) -> str:
+    """The division's own name in a printed name that carries its province (福建省厦门市 → 厦门市)."""
+    return printed if not printed.endswith(official) or printed == official else official
 
 
 def check_unique(notices: Sequence[Notice]) -> None:
     """:raises InputError: two notices with the same 文号"""
     seen: dict[str, Notice] = {}
     for n in notices:
-        if n.number.text in seen:
-            raise InputError(n.source.path, None, f"same document number {n.number.text} as {seen[n.number.text].source.path}")
-        seen[n.number.text] = n
+        if n.key in seen:
+            what = f"document number {n.key}" if n.number is not None else f"public notice {n.key}"
+            raise InputError(n.source.path, None, f"same {what} as {seen[n.key].source.path}")
+        seen[n.key] = n
 
 
 class _Minter:
-    def __init__(self, graph: Graph, base: str, names: dict[str, str]) -> None:
+    def __init__(self, graph: Graph, base: str, names: dict[str, str], links: Links) -> None:
         self.g = graph
         self.base = base
         self.names = names
+        self.links = links
 
     def add(self, s, p, o) -> None:
         self.g.add((s, p, o))
@@ -120,20 +112,27 @@ class _Minter:
 
     # the notice ---------------------------------------------------------------------------
     def notice(self, n: Notice) -> URIRef:
-        node = iris.notice_iri(self.base, n.number)
+        node = iris.document_iri(self.base, n)
         add = self.add
-        add(node, RDF.type, CKG.Notice)
+        add(node, RDF.type, CKG.PublicNotice if n.proposal else CKG.Notice)
         add(node, RDF.type, CKG.PolicyDocument)
-        add(node, ELI.id_local, Literal(n.number.text))
+        if n.number is not None:
+            add(node, ELI.id_local, Literal(n.number.text))
         self.title(node, n.title)
-        en = translations().get(n.title) or f"Notice {iris.series_slug(n.number.series)} [{n.number.year}] No. {n.number.number}"
+        en = translations().get(n.title) or (
+            f"Notice {iris.series_slug(n.number.series)} [{n.number.year}] No. {n.number.number}" if n.number is not None
+            else f"Public notice of {n.date.isoformat()}")
         self.labels(node, n.title, en)
+        if n.public_notice_start and n.public_notice_end:
+            add(node, CKG.publicNoticeStart, Literal(n.public_notice_start.isoformat(), datatype=XSD.date))
+            add(node, CKG.publicNoticeEnd, Literal(n.public_notice_end.isoformat(), datatype=XSD.date))
         add(node, ELI.date_document, Literal(n.date.isoformat(), datatype=XSD.date))
         add(node, ELI.passed_by, self.org(n.issuer))
         if (kind := document_type(n.title)) is not None:
             add(node, ELI.type_document, kind)
-        add(node, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
-        add(node, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
+        if n.period_start and n.period_end:
+            add(node, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
+            add(node, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
         for name in n.addressees:
             add(node, CKG.addressee, self.org(name))
         for name in n.copy_to:
@@ -165,50 +164,79 @@ class _Minter:
 
     def annex(self, n: Notice, notice: URIRef, annex) -> None:
         add = self.add
-        node = iris.annex_iri(notice, annex.number)
-        add(notice, ELI.has_part, node)
-        add(node, RDF.type, CKG.Annex)
-        add(node, ELI.is_part_of, notice)
-        add(node, CKG.annexNumber, Literal(annex.number))
-        self.title(node, annex.title)
-        self.labels(node, f"附件{annex.number}：{annex.title}", f"Annex {annex.number}: {translations().get(annex.title, annex.title)}")
-        add(node, CKG.designationLevel, LEVEL_CONCEPT[annex.level])
-        add(node, CKG.declaredCount, Literal(annex.declared_count))
+        programme, tier = PROGRAMME_CONCEPT[annex.programme], TIER_CONCEPT[annex.tier]
+        node = None
+        if not annex.inline:
+            node = iris.annex_iri(notice, annex.number)
+            add(notice, ELI.has_part, node)
+            add(node, RDF.type, CKG.Annex)
+            add(node, ELI.is_part_of, notice)
+            add(node, CKG.annexNumber, Literal(annex.number))
+            self.title(node, annex.title)
+            self.labels(node, f"附件{annex.number}：{annex.title}", f"Annex {annex.number}: {translations().get(annex.title, annex.title)}")
+            add(node, CKG.programme, programme)
+            add(node, CKG.tier, tier)
+            if annex.tier in LEVEL_CONCEPT:
+                add(node, CKG.designationLevel, LEVEL_CONCEPT[annex.tier])
+            if annex.declared_count is not None:
+                add(node, CKG.declaredCount, Literal(annex.declared_count))
         for row in annex.rows:
-            division = self.designee(n, row)
+            designee = self.designee(n, annex, row)
             d = iris.designation_iri(notice, annex.number, row.serial)
-            add(d, RDF.type, CKG.Designation)
-            add(d, CKG.designee, division)
-            add(d, CKG.designationLevel, LEVEL_CONCEPT[annex.level])
-            add(d, CKG.inAnnex, node)
+            add(d, RDF.type, CKG.ProposedDesignation if n.proposal else CKG.Designation)
+            add(d, CKG.designee, designee)
+            add(d, CKG.programme, programme)
+            add(d, CKG.tier, tier)
+            if annex.tier in LEVEL_CONCEPT and not n.proposal:
+                add(d, CKG.designationLevel, LEVEL_CONCEPT[annex.tier])
+            if node is not None:
+                add(d, CKG.inAnnex, node)
             add(d, CKG.serialNumber, Literal(row.serial))
-            add(d, CKG.designatedBy, notice)
-            add(d, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
-            add(d, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
-            self.labels(d, f"{row.province}{row.name}：{annex.level_label}（{n.number.text} 附件{annex.number} 第{row.serial}号）")
+            add(d, CKG.proposedBy if n.proposal else CKG.designatedBy, notice)
+            if n.period_start and n.period_end and not n.proposal:
+                add(d, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
+                add(d, CKG.periodEnd, Literal(n.period_end.isoformat(), datatype=XSD.date))
+            if previous := self.links.previous.get(str(d)):
+                add(d, CKG.previousDesignation, URIRef(previous))
+            if confirmed := self.links.confirms.get(str(d)):
+                add(d, CKG.confirms, URIRef(confirmed))
+            where = f"附件{annex.number} 第{row.serial}号" if not annex.inline else f"第{row.serial}项"
+            self.labels(d, f"{row.province}{row.name}：{annex.level_label}（{n.key} {where}）")
 
-    def designee(self, n: Notice, row) -> URIRef:
-        division = designee_of(n, row)
+    def designee(self, n: Notice, annex, row) -> URIRef:
+        found = designee_of(n, annex, row)
+        division = found.division
         node = iris.division_iri(self.base, division.code)
         if (node, RDF.type, CKG.AdministrativeDivision) not in self.g:
             self.add(node, RDF.type, CKG.AdministrativeDivision)
             self.add(node, CKG.adcode, Literal(division.code))
-            self.add(node, SKOS.prefLabel, Literal(self.names.get(division.code, row.name), lang="zh"))
-        return node
+            self.add(node, SKOS.prefLabel, Literal(self.names.get(division.code, division.name), lang="zh"))
+        if found.park is None:
+            return node
+        park = iris.park_iri(self.base, division.code, found.park)
+        self.add(park, RDF.type, CKG.Park)
+        self.add(park, SKOS.prefLabel, Literal(found.park, lang="zh"))
+        self.add(park, CKG.locatedIn, node)
+        if found.kind:
+            self.add(park, CKG.parkKind, Literal(found.kind, lang="zh"))
+        return park
 
 
-def mint(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, names: dict[str, str] | None = None) -> Graph:
+def mint(notices: Sequence[Notice], *, base: str = DEFAULT_BASE, names: dict[str, str] | None = None,
+         links: Links | None = None) -> Graph:
     """Build the graph of one or more notices (no ontology, no enrichment).
 
     :param notices: extracted notices; two with the same 文号 are an error
     :param base: base IRI of minted resources (``/``- or ``#``-terminated)
     :param names: adcode -> zh label (:func:`printed_names`); default: of ``notices``
+    :param links: history and confirmation links (:func:`cnipa_kg.graph.links.links_of`); default: of ``notices``
     :raises InputError: a designee that resolves to no code or to several, a repeated 文号
     """
     iris.check_base(base)
     check_unique(notices)
     graph = bind_prefixes(Graph(), base=base)
-    m = _Minter(graph, base, printed_names(notices) if names is None else names)
+    m = _Minter(graph, base, printed_names(notices) if names is None else names,
+                links_of(notices, base=base) if links is None else links)
     for n in notices:
         m.notice(n)
     return graph

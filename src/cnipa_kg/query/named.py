@@ -1,9 +1,11 @@
-"""The named query library (``queries/*.rq``): lookup by name and the ``--list`` text.
+"""The named query library (``queries/*.rq``): lookup by name, parameters bound, the ``--list`` text.
 
-Each file opens with a header comment::
+Each file opens with a header comment (``param`` lines only if it has parameters, see
+:mod:`.params`)::
 
     # title: Designations of a province
     # description: …
+    # param: province (string, default 江苏) — the province, short or full Chinese name
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from ..core.decode import read_bytes
 from ..core.errors import BadQuery, InputError
 from ..core.resources import named_queries, query_header
-
+from .params import assignments, bind, declared
 
 #: what a name (or a path) looks like, as opposed to query text: no spaces, braces, <IRI>s or ?variables
 _NAME_LIKE = re.compile(r"[\w./-]{1,200}")
@@ -26,7 +28,21 @@ def describe_named() -> str:
     if not queries:
         return "(no named queries)"
     width = max(map(len, queries))
-    return "\n".join(f"{name:<{width}}  {query_header(path).get('title', '')}" for name, path in queries.items())
+    lines = []
+    for name, path in queries.items():
+        lines.append(f"{name:<{width}}  {query_header(path).get('title', '')}")
+        lines += [f"{'':<{width}}    param {p.usage()}" for p in declared(path.read_text(encoding="utf-8"), str(path))]
+    return "\n".join(lines)
+
+
+def query_with_parameters(arg: str, params: list[str]) -> str:
+    """:func:`resolve_query`, with the parameters its header declares bound to ``params``
+    (``NAME=VALUE`` strings) or to their defaults.
+
+    :raises BadQuery: see :func:`.params.bind`; and those of :func:`resolve_query`
+    """
+    text, label = _resolve(arg)
+    return bind(text, assignments(params), label)
 
 
 def resolve_query(arg: str) -> str:
@@ -35,14 +51,19 @@ def resolve_query(arg: str) -> str:
     :raises BadQuery: ``arg`` looks like a name but is neither a named query nor a file (with the
         closest name, if any)
     """
+    return _resolve(arg)[0]
+
+
+def _resolve(arg: str) -> tuple[str, str]:
+    """(the query text, what to call it in a message: its name, its file, or "the query")."""
     queries = named_queries()
     if arg in queries:
-        return queries[arg].read_text(encoding="utf-8")
+        return queries[arg].read_text(encoding="utf-8"), arg
     candidate = Path(arg)
     if len(arg) < 4096 and "\n" not in arg and candidate.suffix in (".rq", ".sparql") and _exists(candidate):
         data = read_bytes(candidate)  # a directory, a FIFO, an unreadable file: one line each
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), arg
         except UnicodeDecodeError as exc:
             raise InputError(arg, data[: exc.start].count(b"\n") + 1, "a query file must be UTF-8") from None
     if candidate.suffix in (".rq", ".sparql") and "\n" not in arg and not _exists(candidate):
@@ -52,7 +73,7 @@ def resolve_query(arg: str) -> str:
         close = difflib.get_close_matches(arg, list(queries), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise BadQuery(f"no named query {arg!r}{hint} (cnipa-kg query --list)")
-    return arg
+    return arg, "the query"
 
 
 def _exists(path: Path) -> bool:

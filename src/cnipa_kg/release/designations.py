@@ -14,6 +14,7 @@ from .tables import Tables
 CSV_COLUMNS = [
     "notice", "level", "annex", "serial", "province", "name", "adcode", "parent_adcode", "division_level",
     "name_en", "name_pinyin", "period_start", "period_end", "source_line", "designation", "division",
+    "programme", "park", "designee",
 ]
 
 
@@ -40,6 +41,9 @@ def designation_rows(tables: Tables) -> list[dict[str, str]]:
             "source_line": ";".join(map(str, d.lines)),
             "designation": d.iri,
             "division": d.division,
+            "programme": d.programme,
+            "park": tables.park_labels.get(d.park, ""),
+            "designee": d.park or d.division,
         })
     return rows
 
@@ -53,11 +57,13 @@ def to_designations_csv(tables: Tables) -> bytes:
 
 
 _CKG = str(CKG)
+_OPTIONAL = ("parent_adcode", "annex", "period_start", "period_end", "park")  #: columns that may be empty
 _CSVW_COLUMNS = {
     # name: (description, datatype, propertyUrl, valueUrl, aboutUrl) — full IRIs: CSVW processors know no ckg: prefix.
     # Columns without a propertyUrl get the default designations.csv#column property.
     "notice": ("文号 document number of the designating notice", "string", None, None, None),
-    "level": ("designation level", {"base": "string", "format": "demonstration|pilot"}, _CKG + "designationLevel", _CKG + "{level}", None),
+    "level": ("tier of the designation (ckg:Tiers)", {"base": "string", "format": "demonstration|pilot|demonstrationBuilding|building"},
+              _CKG + "tier", _CKG + "{level}", None),
     "annex": ("annex number", "integer", None, None, None),
     "serial": ("serial number (序号)", "integer", _CKG + "serialNumber", None, None),
     "province": ("province, short name", "string", None, None, None),
@@ -71,7 +77,10 @@ _CSVW_COLUMNS = {
     "period_end": ("last day of the designation period", "date", _CKG + "periodEnd", None, None),
     "source_line": ("line number(s) of the row in the source text, ;-separated", "string", None, None, None),
     "designation": ("IRI of the designation", "anyURI", None, None, None),
-    "division": ("IRI of the designated division", "anyURI", _CKG + "designee", "{+division}", None),
+    "division": ("IRI of the designated division (of the division a designated park lies in)", "anyURI", None, None, None),
+    "programme": ("programme of the designation (ckg:Programmes)", "string", _CKG + "programme", _CKG + "{programme}", None),
+    "park": ("the designated park's name, when the designee is a park", "string", None, None, None),
+    "designee": ("IRI of the designee: the division, or the park", "anyURI", _CKG + "designee", "{+designee}", None),
 }
 
 
@@ -80,7 +89,7 @@ def csvw_metadata() -> bytes:
     columns = []
     for name in CSV_COLUMNS:
         title, datatype, prop, value_url, about_url = _CSVW_COLUMNS[name]
-        col = {"name": name, "titles": name, "dc:description": title, "datatype": datatype, "required": name != "parent_adcode"}
+        col = {"name": name, "titles": name, "dc:description": title, "datatype": datatype, "required": name not in _OPTIONAL}
         if prop:
             col["propertyUrl"] = prop
         if value_url:

@@ -61,6 +61,15 @@ def _expr(g: Graph, node) -> Markup:
     return Markup("[…]")
 
 
+def _members(g: Graph, node) -> list[URIRef]:
+    """The named classes of a class or of a union of classes (a property's domain or range)."""
+    if isinstance(node, URIRef):
+        return [node]
+    if (lst := g.value(node, OWL.unionOf)) is not None:
+        return [m for m in Collection(g, lst) if isinstance(m, URIRef)]
+    return []
+
+
 def _terms(g: Graph, kind) -> list[URIRef]:
     return sorted(s for s in g.subjects(RDF.type, kind) if isinstance(s, URIRef) and str(s).startswith(str(CKG)))
 
@@ -91,10 +100,9 @@ def diagram(g: Graph) -> dict:
     props = [p for p in _terms(g, OWL.ObjectProperty) if (p, OWL.inverseOf, None) not in g]
     edges = []
     for p in props:
-        for d in g.objects(p, RDFS.domain):
-            for r in g.objects(p, RDFS.range):
-                if isinstance(d, URIRef) and isinstance(r, URIRef):
-                    edges.append((d, p, r))
+        for d in (m for dom in g.objects(p, RDFS.domain) for m in _members(g, dom)):
+            for r in (m for rng in g.objects(p, RDFS.range) for m in _members(g, rng)):
+                edges.append((d, p, r))
     nodes = sorted({n for d, _, r in edges for n in (d, r)} | set(
         c for c in _terms(g, OWL.Class) if (c, OWL.equivalentClass, None) not in g), key=str)
     w, h, rad = 1000, 640, 250

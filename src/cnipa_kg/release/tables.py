@@ -23,13 +23,16 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 class Designation:
     iri: str
     notice: str  #: the notice's 文号 (eli:id_local)
-    annex: str
+    annex: str  #: "" for a list printed inline in the body
     serial: str
-    level: str  #: "demonstration" or "pilot"
-    division: str  #: IRI
-    start: str
+    level: str  #: the tier ("demonstration", "pilot", "demonstrationBuilding", "building")
+    division: str  #: IRI of the division designated, or that the designated park lies in
+    start: str  #: "" when no period is stated
     end: str
     lines: tuple[int, ...]
+    programme: str = ""  #: e.g. "strongCityProgramme"
+    park: str = ""  #: the designated park's IRI, if a park
+    date: str = ""  #: the notice's date (eli:date_document)
 
 
 @dataclass
@@ -80,19 +83,29 @@ class Tables:
         for d, line in self._select("SELECT ?d ?line WHERE { ?d ckg:designatedBy [] ; prov:wasDerivedFrom/ckg:sourceLine ?line }"):
             lines.setdefault(d, []).append(int(line))
         seen: dict[str, Designation] = {}
-        for d, notice, annex, serial, level, division, start, end in self._select("""
-                SELECT ?d ?id ?annexNumber ?serial ?level ?division ?start ?end WHERE {
-                  ?d ckg:designatedBy ?notice ; ckg:inAnnex ?annex ; ckg:serialNumber ?serial ;
-                     ckg:designationLevel ?level ; ckg:designee ?division ; ckg:periodStart ?start ; ckg:periodEnd ?end .
-                  ?notice eli:id_local ?id . ?annex ckg:annexNumber ?annexNumber }"""):
-            seen.setdefault(d, Designation(d, notice, annex, serial, _local(level), division, start, end,
-                                           tuple(sorted(lines.get(d, ())))))
-        return sorted(seen.values(), key=lambda x: (x.notice, int(x.annex), int(x.serial)))
+        for d, notice, annex, serial, tier, programme, designee, division, start, end, date in self._select("""
+                SELECT ?d ?id ?annexNumber ?serial ?tier ?programme ?designee ?division ?start ?end ?date WHERE {
+                  ?d ckg:designatedBy ?notice ; ckg:serialNumber ?serial ; ckg:tier ?tier ; ckg:programme ?programme ;
+                     ckg:designee ?designee .
+                  ?notice eli:id_local ?id ; eli:date_document ?date .
+                  OPTIONAL { ?designee ckg:locatedIn ?park_division }
+                  BIND(COALESCE(?park_division, ?designee) AS ?division)
+                  OPTIONAL { ?d ckg:inAnnex/ckg:annexNumber ?annexNumber }
+                  OPTIONAL { ?d ckg:periodStart ?start ; ckg:periodEnd ?end } }"""):
+            seen.setdefault(d, Designation(d, notice, annex or "", serial, _local(tier), division, start or "", end or "",
+                                           tuple(sorted(lines.get(d, ()))), _local(programme),
+                                           designee if designee != division else "", date))
+        return sorted(seen.values(), key=lambda x: (x.notice, int(x.annex or 0), int(x.serial)))
 
     def level_counts(self) -> dict[str, int]:
-        """Designation level ("demonstration", "pilot") -> how many designations have it."""
+        """Tier ("demonstration", "pilot" …) -> how many designations have it."""
         return {_local(level): int(n) for level, n in self._select(
-            "SELECT ?level (COUNT(?d) AS ?n) WHERE { ?d ckg:designatedBy [] ; ckg:designationLevel ?level } GROUP BY ?level")}
+            "SELECT ?level (COUNT(?d) AS ?n) WHERE { ?d ckg:designatedBy [] ; ckg:tier ?level } GROUP BY ?level")}
+
+    @cached_property
+    def park_labels(self) -> dict[str, str]:
+        """Park IRI -> its zh name."""
+        return dict(self._select('SELECT ?p ?l WHERE { ?p a ckg:Park ; skos:prefLabel ?l FILTER(lang(?l) = "zh") }'))
 
     def label(self, iri: str, lang: str) -> str:
         division = self.divisions.get(iri)

@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID, XSD
 
 from ..core import iris
 from ..core.formats import MEDIA_BY_SUFFIX
-from ..core.iris import notice_iri
+from ..core.iris import document_iri
 from ..core.records import Notice
 from ..core.version import __version__
 from ..core.vocab import CKG, ONTOLOGY_IRI, bind_prefixes
@@ -57,7 +57,7 @@ def describe(assembly: Assembly, files: dict[str, tuple[int, str]], notices: lis
     add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
     add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
     for n in notices:
-        add((ds, DCTERMS.source, notice_iri(base, n.number)))
+        add((ds, DCTERMS.source, document_iri(base, n)))
 
     # statistics of the graph
     add((ds, VOID.triples, Literal(len(assembly.lines))))
@@ -103,7 +103,7 @@ def describe(assembly: Assembly, files: dict[str, tuple[int, str]], notices: lis
     add((activity, PROV.wasAssociatedWith, URIRef(f"https://pypi.org/project/cnipa-kg/{__version__}/")))
     add((activity, SKOS.prefLabel, Literal(f"cnipa-kg {__version__} build", lang="en")))
     for n in notices:
-        source = iris.notice_source_iri(notice_iri(base, n.number))
+        source = iris.notice_source_iri(document_iri(base, n))
         add((activity, PROV.used, source))
         add((source, DCTERMS.title, Literal(n.source.name)))
         add((source, CKG.sha256, Literal(n.source.sha256)))

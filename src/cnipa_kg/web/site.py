@@ -53,7 +53,7 @@ class Site:
               ?notice a ckg:Notice ; eli:id_local ?number ; eli:date_document ?date ; eli:passed_by/skos:prefLabel ?issuer ;
                       skos:prefLabel ?title .
               FILTER(lang(?title) = "zh" && lang(?issuer) = "zh")
-              ?d ckg:designatedBy ?notice ; ckg:designationLevel/skos:prefLabel ?level . FILTER(lang(?level) = "zh")
+              ?d ckg:designatedBy ?notice ; ckg:tier/skos:prefLabel ?level . FILTER(lang(?level) = "zh")
             } GROUP BY ?notice ?number ?title ?date ?issuer ?level ORDER BY ?number ?level""")
         notices: dict = {}
         for r in rows:
