@@ -4,6 +4,10 @@ release directory; :func:`run_server` runs it with uvicorn.
 Routes: ``/`` home · ``/sparql`` (:mod:`.sparql`) · ``/.well-known/void`` · ``/dist/{file}``
 release files · ``/assets/{file}`` · every other path is looked up as an IRI under the release's
 base (:mod:`.linked_data`).
+
+GET, POST and HEAD of ``/sparql`` go straight to the endpoint, a bare ASGI app, before the
+middleware stack and the router (it applies the same headers, CORS and cache itself); other
+methods of ``/sparql`` (a CORS preflight, 405) and every page go through Starlette.
 """
 
 from __future__ import annotations
@@ -21,19 +25,47 @@ from starlette.routing import Mount, Route
 
 from ..core.errors import CnipaKgError
 from ..query.release import check_release
+from .cache import LRU
 from .linked_data import LinkedData
-from .middleware import ResponseCache, SecurityHeaders
+from .middleware import CORS_OPTIONS, ResponseCache, SecurityHeaders
 from .site import ReleaseFiles, Site, assets
-from .sparql import SparqlEndpoint
+from .sparql import QUERY_PREFIXES, SparqlEndpoint
 from .state import ServedRelease
 from .workers import QueryPool
 
 _ENV = "CNIPA_KG_SERVE_OPTIONS"
+_DIRECT = frozenset(("GET", "POST", "HEAD"))
+
+
+def _route_path(scope) -> str:
+    """The path below the mount point (Starlette's own rule)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root):] if path[len(root)] == "/" else path
+
+
+class KgApp(Starlette):
+    """A Starlette app that answers ``/sparql`` (GET, POST, HEAD) before its middleware and router."""
+
+    sparql = None
+    sparql_paths: frozenset = frozenset()
+    sparql_prefix = ""  #: the sub-path of ``--base`` the routes are mounted at
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] in _DIRECT and _route_path(scope) in self.sparql_paths:
+            if self.sparql_prefix:
+                scope = {**scope, "root_path": scope.get("root_path", "") + self.sparql_prefix}
+            await self.sparql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(release: str | Path, *, base: str | None = None, query_timeout: float = 10.0, workers: int = 2,
                max_query_bytes: int = 32 * 1024, max_answer_bytes: int = 64 << 20, per_client: int = 4,
-               cors: bool = True) -> Starlette:
+               cors: bool = True) -> KgApp:
     """A Starlette app serving ``release`` (a directory written by ``cnipa-kg build``).
 
     It can be mounted in another Starlette/FastAPI app (``Mount("/kg", app=create_app("dist"))``):
@@ -48,11 +80,13 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     :param cors: send ``Access-Control-Allow-Origin: *`` (no credentials) and answer preflights
     """
     served = ServedRelease(Path(release))
-    pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers, per_client=per_client)
+    pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers, per_client=per_client,
+                     prefixes=QUERY_PREFIXES, max_answer_bytes=max_answer_bytes)
     site = Site(served)
     linked = LinkedData(served, site.not_found)
+    responses = LRU(4096, max_bytes=64 << 20, max_item=(1 << 20) + (64 << 10))  #: the response cache, pages and /sparql
     sparql = SparqlEndpoint(served, pool, timeout=query_timeout, max_query_bytes=max_query_bytes,
-                            max_answer_bytes=max_answer_bytes)
+                            max_answer_bytes=max_answer_bytes, cors=cors, responses=responses)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -64,8 +98,8 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
 
     routes = [
         Route("/", site.home, methods=["GET", "HEAD"]),
-        Route("/sparql", sparql.handle, methods=["GET", "POST", "HEAD"]),
-        Route("/sparql/", sparql.handle, methods=["GET", "POST", "HEAD"]),
+        Route("/sparql", sparql, methods=["GET", "POST", "HEAD"]),  # reached for other methods only: 405
+        Route("/sparql/", sparql, methods=["GET", "POST", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         Mount("/dist", ReleaseFiles(directory=served.path)),
         Mount("/assets", assets()),
@@ -73,16 +107,17 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     ]
     prefix = urlparse(base).path.rstrip("/") if base else ""
     if prefix:  # deployed under a sub-path of --base: serve there, links follow (root_path)
-        app = Starlette(routes=[Mount(prefix, routes=routes)], lifespan=lifespan)
+        app = KgApp(routes=[Mount(prefix, routes=routes)], lifespan=lifespan)
     else:
-        app = Starlette(routes=routes, lifespan=lifespan)
+        app = KgApp(routes=routes, lifespan=lifespan)
+    app.sparql, app.sparql_prefix = sparql, prefix
+    app.sparql_paths = frozenset((prefix + "/sparql", prefix + "/sparql/"))
     app.state.cnipa = served
     app.state.pool = pool
     app.state.sparql = sparql
-    app.add_middleware(ResponseCache)
+    app.add_middleware(ResponseCache, store=responses)
     if cors:
-        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                           allow_headers=["Accept", "Content-Type"], max_age=86400)
+        app.add_middleware(CORSMiddleware, **CORS_OPTIONS)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -129,7 +164,7 @@ def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000
         os.environ[_ENV] = json.dumps({"release": str(Path(release).resolve()), "base": base,
                                        "query_timeout": query_timeout, "workers": workers, **options})
         uvicorn.run("cnipa_kg.web.app:app_from_env", factory=True, host=host, port=port, workers=http_workers,
-                    log_level="info")
+                    log_level="info", access_log=False)
         return
     app = create_app(release, base=base, query_timeout=query_timeout, workers=workers, **options)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -44,8 +44,9 @@ class LRU:
             return self.data[key][0]
         return None
 
-    def put(self, key, value) -> None:
-        cost = size_of(value)
+    def put(self, key, value, cost: int | None = None) -> None:
+        """Keep ``value``; ``cost``: its bytes when the caller knows them (else :func:`size_of`)."""
+        cost = size_of(value) if cost is None else cost
         if key in self.data:
             self.bytes -= self.data.pop(key)[1]
         if cost > self.max_item:

@@ -5,7 +5,7 @@ off with a clear error when the answer grows past its byte limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.formats import GRAPH_MEDIA, SOLUTION_MEDIA, graph_format, solutions_format
 from ..core.sparql import shift_position
@@ -14,8 +14,7 @@ from .guard import has_dataset_clause, looks_like_update, refusal
 TEXT = "text/plain; charset=utf-8"
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     query: str
     accept: tuple[str, ...]  #: media types, preferred first; the first that fits the result is used
     default_graphs: tuple[str, ...] = ()  #: ``default-graph-uri`` (none: the union of every graph)
@@ -25,8 +24,7 @@ class Job:
     max_bytes: int = 64 << 20  #: the largest answer
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     status: int  #: 200, or 400 (bad query), 403 (refused), 406 (no acceptable format), 422 (too large), 500
     media_type: str
     body: bytes

@@ -1,6 +1,7 @@
 """ASGI middleware of the app: security headers on every response, and a response cache for
 repeated GETs (the data never changes while it is served). CORS is Starlette's own
-``CORSMiddleware`` (added in :mod:`.app`)."""
+``CORSMiddleware`` (added in :mod:`.app`). ``/sparql`` runs before this stack and applies the
+same headers, CORS options and cache itself (:mod:`.sparql`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ SECURITY_HEADERS = [
      b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
     (b"referrer-policy", b"no-referrer"),
 ]
+#: Starlette ``CORSMiddleware`` options: any origin, no credentials
+CORS_OPTIONS = {"allow_origins": ["*"], "allow_methods": ["GET", "POST"], "allow_headers": ["Accept", "Content-Type"],
+                "max_age": 86400}
 
 
 class SecurityHeaders:
@@ -40,13 +44,14 @@ class ResponseCache:
 
     The key is the path, the raw query string, the Accept header, the Host header and the mount
     point; only complete 200 answers below 1 MiB that may be stored (no ``no-store``) are kept, up to
-    ``max_bytes`` in all. ``If-None-Match`` is honoured on hits. This keeps repeated lookups off the
+    ``max_bytes`` in all (``store``: an LRU shared with ``/sparql``, which keeps its answers there itself). ``If-None-Match`` is honoured on hits. This keeps repeated lookups off the
     router and the event loop's slower paths.
     """
 
-    def __init__(self, app, *, size: int = 4096, max_body: int = 1 << 20, max_bytes: int = 64 << 20) -> None:
+    def __init__(self, app, *, size: int = 4096, max_body: int = 1 << 20, max_bytes: int = 64 << 20,
+                 store: LRU | None = None) -> None:
         self.app = app
-        self.store = LRU(size, max_bytes=max_bytes, max_item=max_body + (64 << 10))
+        self.store = store if store is not None else LRU(size, max_bytes=max_bytes, max_item=max_body + (64 << 10))
         self.max_body = max_body
 
     async def __call__(self, scope, receive, send):

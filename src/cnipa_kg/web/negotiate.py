@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from ..core.formats import MEDIA_BY_SUFFIX
@@ -117,8 +118,15 @@ def negotiate(accept: str | None, kind: Kind) -> str | None:
 
     The quality of each offer is the q of the most specific range that matches it (so
     ``text/turtle;q=0, */*`` refuses Turtle); ties go to the range listed first by the client,
-    then to the server's order of preference.
+    then to the server's order of preference. Answers for ``Accept`` headers of up to 512
+    characters are remembered (clients send the same few again and again).
     """
+    if accept is not None and len(accept) > 512:
+        return _negotiate(accept, kind)
+    return _negotiate_cached(accept, kind)
+
+
+def _negotiate(accept: str | None, kind: Kind) -> str | None:
     ranges = parse_accept(accept)
     scored = []
     for i, offer in enumerate(OFFERS[kind]):
@@ -126,3 +134,6 @@ def negotiate(accept: str | None, kind: Kind) -> str | None:
         scored.append((q, -position, -i, offer))
     q, _, _, offer = max(scored)
     return offer if q > 0 else None
+
+
+_negotiate_cached = lru_cache(maxsize=1024)(_negotiate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -30,3 +31,16 @@ def respond(request: Request, body: bytes, media: str, *, status: int = 200, var
 def error(status: int, message: str) -> Response:
     """A plain-text error, never cached."""
     return PlainTextResponse(message + "\n", status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@lru_cache(maxsize=64)
+def content_type(media: str) -> bytes:
+    """The Content-Type header of ``media`` (text types get ``charset=utf-8``, as Starlette adds it)."""
+    return (media + "; charset=utf-8" if media.startswith("text/") and "charset" not in media else media).encode("latin-1")
+
+
+def etag_of(body: bytes, media: str) -> bytes:
+    """The ETag :func:`respond` gives ``body`` as ``media``."""
+    digest = hashlib.sha256(body)
+    digest.update(media.encode())
+    return b'"' + digest.hexdigest()[:32].encode() + b'"'

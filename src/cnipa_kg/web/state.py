@@ -8,11 +8,22 @@ from pathlib import Path
 from starlette.requests import Request
 
 from ..core import iris
+from ..core.errors import CnipaKgError
 from ..core.resources import named_queries, query_header
 from ..core.sparql import with_prefixes
+from ..query.params import bind
 from ..query.release import check_release, release_base
 from .cache import LRU
 from .pages import Links
+
+
+def _with_defaults(text: str) -> str:
+    """A named query for the editor: its parameters bound to their defaults (the text as it is when a
+    parameter is required: the user fills it in)."""
+    try:
+        return bind(text, {})
+    except CnipaKgError:
+        return text
 
 
 class ServedRelease:
@@ -22,7 +33,7 @@ class ServedRelease:
         self.graph_name = str(iris.dataset_iri(self.base))
         self.data_file, self.store = check_release(release, graph_name=self.graph_name)
         self.cache = LRU()
-        self.named = {name: (query_header(p).get("title", ""), p.read_text(encoding="utf-8"))
+        self.named = {name: (query_header(p).get("title", ""), _with_defaults(p.read_text(encoding="utf-8")))
                       for name, p in named_queries().items()}
 
     def links(self, request: Request) -> Links:
