@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..core.errors import InputError
 from ..core.records import Annex, Notice, Source
 from .annex import annexes_of
 from .body import cited_documents, declared_lists, inline_list, period, public_notice_period
@@ -203,7 +204,7 @@ def _front(r: Reader, lines: list[Line]) -> tuple:
     for first in starts[:8]:
         try:
             title, pos, title_line = _take_until(r, lines, lines.index(first), TITLE_END, what="title", limit=6)
-        except Exception:  # noqa: BLE001 - not a title here: try the next start
+        except InputError:  # not a title here: try the next start
             continue
         if DOCNO_RE.search(title) or DATE_LINE.match(title):
             continue
