@@ -58,9 +58,10 @@ def cnipa_kg(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
                           check=False)
 
 
-def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int) -> str:
-    """Debian's virtuoso.ini with every file in ``folder``, both servers on 127.0.0.1, ``buffers`` pages,
-    and no VAD installed at start."""
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int | None = None) -> str:
+    """Debian's virtuoso.ini with every file in ``folder``, both servers on 127.0.0.1, ``buffers`` pages
+    (default: the ini's), and no VAD installed at start (the Conductor web UI: 5 s more, and not needed).
+    tests/test_publish_stores.py starts its Virtuoso with it too."""
     section, lines = "", []
     for line in VIRTUOSO_INI.read_text(encoding="utf-8").splitlines():
         if match := re.match(r"\s*\[(.+)\]", line):
@@ -70,9 +71,9 @@ def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int) -> s
             line = f"{key} = {folder / Path(line.split('=', 1)[1].split(';')[0].strip()).name}"
         elif key == "ServerPort" and section in ("Parameters", "HTTPServer"):
             line = f"ServerPort = 127.0.0.1:{sql_port if section == 'Parameters' else http_port}"
-        elif key == "NumberOfBuffers":
+        elif key == "NumberOfBuffers" and buffers:
             line = f"NumberOfBuffers = {buffers}"
-        elif key == "MaxDirtyBuffers":
+        elif key == "MaxDirtyBuffers" and buffers:
             line = f"MaxDirtyBuffers = {buffers * 3 // 4}"
         elif key == "VADInstallDir":
             continue

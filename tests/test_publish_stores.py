@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import http.server
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -32,12 +31,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import invoke
+from conftest import ROOT, invoke
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_load import VIRTUOSO_INI, virtuoso_ini  # noqa: E402  the benchmark starts its Virtuoso the same way
 
 DATASET = "https://w3id.org/cnipa-kg/dataset"
 DESIGNATION = "https://w3id.org/cnipa-kg/def#Designation"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")  # Debian's, copied and pointed at a temp folder
 VIRTUOSO_USER, VIRTUOSO_PASSWORD = "dba", "dba"  # a new database's
 
 
@@ -98,24 +99,6 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
     with contextlib.suppress(ProcessLookupError):  # nothing may be left of the group
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> str:
-    """Debian's virtuoso.ini with every file in ``folder``, both servers on 127.0.0.1, and no VAD installed
-    at start (the Conductor web UI: 5 s more, and not needed)."""
-    section, lines = "", []
-    for line in VIRTUOSO_INI.read_text(encoding="utf-8").splitlines():
-        if match := re.match(r"\s*\[(.+)\]", line):
-            section = match[1]
-        key = line.split("=")[0].strip()
-        if key in ("DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"):
-            line = f"{key} = {folder / Path(line.split('=', 1)[1].split(';')[0].strip()).name}"
-        elif key == "ServerPort" and section in ("Parameters", "HTTPServer"):
-            line = f"ServerPort = 127.0.0.1:{sql_port if section == 'Parameters' else http_port}"
-        elif key == "VADInstallDir":
-            continue
-        lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")

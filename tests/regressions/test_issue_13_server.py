@@ -17,6 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from test_server import DATASET, running_app
+from test_server_abuse import Listener
 
 from cnipa_kg.web.cache import LRU
 from cnipa_kg.web.evaluate import Job, evaluate
@@ -27,41 +28,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER(STR(?c) != \"{nonce}\") }}")
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection (a SERVICE target)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.accepted: list = []
-        self.sock.settimeout(0.2)
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, address = self.sock.accept()
-            except OSError:
-                continue
-            self.accepted.append(address)
-            with contextlib.suppress(OSError):
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 47\r\n\r\n"
-                             b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'[:47])
-                conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-
 @pytest.fixture()
 def listener():
+    """A TCP listener on 127.0.0.1 that records every connection (a SERVICE target)."""
     server = Listener()
     yield server
     server.close()
