@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java browser virtuoso clean bench help lock
+.PHONY: run test install java browser virtuoso clean bench help lock screenshots
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
 	@echo "make test   the same install, then the whole test suite"
 	@echo "make bench  benchmarks into bench/ (BENCH_SIZES=\"1 10 100\" for a shorter run)"
 	@echo "make lock   refresh constraints.txt (the versions run/test install) from PyPI"
+	@echo "make screenshots  PNGs of the site (home, division, notice, phone) into docs/screenshots/"
 	@echo "make clean  remove dist/ and .venv/"
 
 $(BIN)/python:
@@ -41,11 +42,15 @@ java:
 	  echo "java not found: installing a headless JRE with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 
-# The browser test drives Debian's headless Chromium with Playwright (never `playwright install`).
+# The browser tests drive Debian's headless Chromium with Playwright (never `playwright install`); the
+# pages are Chinese, so a CJK font is installed too (else Chromium draws boxes and lays out wrongly).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "chromium not found: installing it with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "no Chinese font: installing fonts-noto-cjk with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; }
 
 # tests/test_publish_stores.py loads the release into Virtuoso (Debian's virtuoso-opensource): install it
 # with apt-get when virtuoso-t is missing. The tests start their own server on a temporary database; the
@@ -72,6 +77,11 @@ bench: install virtuoso
 	$(BIN)/cnipa-kg build --out dist -q
 	$(BIN)/python scripts/bench_endpoint.py --release dist
 	$(BIN)/python scripts/bench_load.py --sizes $(BENCH_SIZES)
+
+# README screenshots: builds the release into a temporary folder, serves it on a free port, shoots the pages
+# with Debian's headless Chromium (fixed ?on= dates, so the same sources give the same pictures), stops the server.
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf dist $(VENV)

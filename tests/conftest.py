@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,24 @@ def invoke(runner: CliRunner, *args: str):
     from cnipa_kg.cli import cli
 
     return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never `playwright install`), one per test module.
+    Skipped where /usr/bin/chromium is missing outside CI (`make test` installs it); in CI that fails."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must have /usr/bin/chromium (`make test` installs it)")
+        pytest.skip("no /usr/bin/chromium (install Debian's chromium; `make test` does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

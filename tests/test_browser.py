@@ -8,12 +8,10 @@ outside CI (`make test` installs it; in CI a missing browser fails the test).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM
 from test_server import running_app
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("no /usr/bin/chromium (install Debian's chromium; `make test` does)", allow_module_level=True)
@@ -28,19 +26,6 @@ ALL_DESIGNATIONS = """SELECT ?designation ?name ?adcode WHERE {
 def live(release_dir):
     with running_app(release_dir, query_timeout=10, workers=2) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "CI must have /usr/bin/chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture()
@@ -65,7 +50,7 @@ def _no_csp_violations(page) -> None:
 
 def test_home_to_notice_to_query_page(live, page, tmp_path):
     page.goto(f"{live.url}/")
-    assert "110 designations" in page.inner_text("body")
+    assert "110 项认定 designations" in page.inner_text("body")
     page.screenshot(path=str(tmp_path / "1-home.png"), full_page=True)
 
     page.click("text=国知发运字〔2022〕33号")

@@ -31,6 +31,17 @@ def test_reason_infers_38_demonstration_and_72_pilot_cities(reasoned):
     assert URIRef("https://w3id.org/cnipa-kg/division/650200") in set(reasoned.graph.subjects(RDF.type, CKG.PilotCity))
 
 
+def test_reason_writes_memberships_of_divisions_not_of_their_wikidata_entities(graph, reasoned):
+    """A division owl:sameAs its Wikidata entity is one individual with it: HermiT stays consistent, and the
+    inferred classes are written for the division alone."""
+    from cnipa_kg.core.vocab import WD
+    from rdflib.namespace import OWL
+
+    assert (HAIDIAN, OWL.sameAs, WD.Q393454) in graph
+    typed = {s for s, _ in reasoned.graph.subject_objects(RDF.type)}
+    assert not any(str(s).startswith(str(WD)) for s in typed)
+
+
 def test_reason_keeps_the_input_triples(graph, reasoned):
     assert len(reasoned.graph) == len(graph) + 110
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib.namespace import OWL, RDF, SH, SKOS
 
 from cnipa_kg.core.resources import ontology_path, qc_queries, shapes_path
 from cnipa_kg.check.validate import validate
-from cnipa_kg.core.vocab import CKG, ELI, ORG
+from cnipa_kg.core.vocab import CKG, ELI, GEO, ORG, WD
 
 BASE = "https://w3id.org/cnipa-kg/"
 NOTICE = URIRef(f"{BASE}eli/notice/gzfyz/2022/33")
@@ -24,6 +24,7 @@ ANNEX1 = URIRef(f"{NOTICE}/annex/1")  # 38 demonstration cities
 ANNEX2 = URIRef(f"{NOTICE}/annex/2")  # 72 pilot cities
 HAIDIAN = URIRef(f"{BASE}division/110108")  # designee of 附件1 第1号
 NANJING = URIRef(f"{BASE}division/320100")  # a prefecture-level division
+HAIDIAN_POINT = URIRef(f"{HAIDIAN}#point")
 CNIPA = URIRef(f"{BASE}org/cnipa")
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")  # not rdflib's XSD: pytest's doctest collector warns on it
 
@@ -171,6 +172,15 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("adcode-duplicate", lambda g: _set(g, HAIDIAN, CKG.adcode, Literal("110105")), "division-adcode-unique-violation", HAIDIAN),
     ("second-zh-label", lambda g: g.add((HAIDIAN, SKOS.prefLabel, Literal("北京市海淀区", lang="zh"))), "division-label", HAIDIAN),
     ("drop-province", lambda g: _drop(g, NANJING, CKG.province), "division-province-violation", NANJING),
+    ("second-wikidata-link", lambda g: g.add((HAIDIAN, OWL.sameAs, WD.Q1)), "division-wikidata", HAIDIAN),
+    ("wikidata-page-not-entity", lambda g: _set(g, HAIDIAN, OWL.sameAs, URIRef("https://www.wikidata.org/wiki/Q393454")),
+     "division-wikidata", HAIDIAN),
+    ("second-geometry", lambda g: g.add((HAIDIAN, GEO.hasGeometry, URIRef(f"{NANJING}#point"))), "division-geometry", HAIDIAN),
+    ("point-lat-lon-swapped", lambda g: _set(g, HAIDIAN_POINT, GEO.asWKT, Literal("POINT(39.95812 116.29214)", datatype=GEO.wktLiteral)),
+     "geometry-wkt", HAIDIAN_POINT),
+    ("wkt-plain-string", lambda g: _set(g, HAIDIAN_POINT, GEO.asWKT, Literal("POINT(116.29214 39.95812)")), "geometry-wkt",
+     HAIDIAN_POINT),
+    ("drop-wkt", lambda g: _drop(g, HAIDIAN_POINT, GEO.asWKT), "geometry-wkt", HAIDIAN_POINT),
     # notice and organisations
     ("drop-id-local", lambda g: _drop(g, NOTICE, ELI.id_local), "notice-id-local", NOTICE),
     ("drop-date-document", lambda g: _drop(g, NOTICE, ELI.date_document), "notice-date", NOTICE),

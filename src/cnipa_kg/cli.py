@@ -134,7 +134,9 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
             "\nNext:\n"
             f"  cnipa-kg query --list                       # the named queries\n"
             f"  cnipa-kg query designations-by-province     # run one over {out}/\n"
-            f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report"
+            f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report\n"
+            f"  cnipa-kg serve --data {out}                    # pages, map, search, SPARQL at http://127.0.0.1:8000/\n"
+            f"  cnipa-kg site --data {out} --out site          # the same pages as a static site"
         )
 
 
@@ -299,6 +301,41 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
 
     run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers,
                http_workers=http_workers, max_answer_bytes=int(max_answer_mb * 2**20), per_client=per_client)
+
+
+@cli.command()
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
+              help="Release directory written by `cnipa-kg build`.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+              help="Site folder: new, empty, or a site written before (replaced atomically; other files in it, "
+                   "e.g. a CNAME, kept). Refused: a file, a folder that is not a site, the release folder.")
+@click.option("--sparql", metavar="URL", help="A SPARQL endpoint serving the same data, linked from every page.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:
+    """Write the linked-data site as static files, for any web host or CDN.
+
+    Per resource: PATH.html (its page), PATH.ttl, PATH.jsonld, PATH.nt; plus index.html,
+    search.html and search-index.json (search in the browser), def.html (the ontology),
+    .well-known/void, the downloads under dist/, assets/ (style, scripts, map), and
+    .htaccess (Apache) and nginx.conf: content negotiation for IRIs without a suffix.
+    Links are relative: the folder works at any path of a host, and opened from disk.
+
+    \b
+    Example:
+        cnipa-kg build && cnipa-kg site --out site
+        python -m http.server --directory site 8080    # then open http://localhost:8080/
+    """
+    from .sitegen.writer import write_site
+
+    progress = _ProgressBars() if sys.stderr.isatty() and not quiet else None
+    try:
+        result = write_site(data, out, sparql=sparql, progress=progress)
+    finally:
+        if progress:
+            progress.close()
+    if not quiet:
+        click.echo(result.summary())
+        click.echo(f"\nNext:\n  python -m http.server --directory {out} 8080   # browse it at http://localhost:8080/")
 
 
 @cli.command()

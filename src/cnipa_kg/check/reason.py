@@ -3,6 +3,10 @@
 HermiT runs in Java (≥ 11). Dates (``xsd:date``) are not an OWL 2 datatype, so HermiT runs
 with ``--ignoreUnsupportedDatatypes``; the SHACL shapes check dates instead.
 
+A division ``owl:sameAs`` its Wikidata entity is one individual with it, so HermiT puts the
+entity in the same defined classes; the memberships are written for the division only (the
+entity's follow from ``owl:sameAs``), and the counts are of divisions.
+
 When HermiT finds the ontology and data inconsistent it does not say why, so
 :func:`explain_inconsistency` looks for the usual causes itself (a functional data property
 with two values, a literal outside its property's range, an individual in two disjoint
@@ -114,9 +118,10 @@ def reason(graph: Graph) -> ReasonResult:
     out = Graph()
     out += graph
     inferred = {}
+    aliases = {str(o) for o in graph.objects(None, OWL.sameAs)}  # Wikidata entities of the divisions
     for cls_iri in DEFINED_CLASSES:
         cls = world[str(cls_iri)]
-        members = sorted(ind.iri for ind in cls.instances()) if cls is not None else []
+        members = sorted(ind.iri for ind in cls.instances() if ind.iri not in aliases) if cls is not None else []
         for iri in members:
             out.add((URIRef(iri), RDF.type, cls_iri))
         inferred[curie(cls_iri)] = len(members)

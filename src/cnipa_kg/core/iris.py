@@ -73,6 +73,15 @@ def division_iri(base: str, adcode: str) -> URIRef:
     return URIRef(f"{base}division/{adcode}")
 
 
+def geometry_iri(division: URIRef) -> URIRef:
+    """The point of a division (a ``geo:Geometry``): ``{division}#point`` (``/point`` under a ``#`` base).
+
+    >>> geometry_iri(division_iri("https://w3id.org/cnipa-kg/", "110108"))
+    rdflib.term.URIRef('https://w3id.org/cnipa-kg/division/110108#point')
+    """
+    return URIRef(f"{division}/point" if "#" in division else f"{division}#point")
+
+
 def org_iri(base: str, slug: str) -> URIRef:
     return URIRef(f"{base}org/{slug}")
 
@@ -103,6 +112,16 @@ def dataset_iri(base: str) -> URIRef:
 def partition_iri(base: str, kind: str, of: str) -> URIRef:
     """A VoID class or property partition (``kind`` = class | property) of the IRI ``of``."""
     return URIRef(f"{base}dataset/{kind}/{hashlib.sha1(str(of).encode()).hexdigest()[:12]}")
+
+
+def reference_table_iri(base: str, name: str) -> URIRef:
+    """A reference table the build used (``data/reference/{name}``), as a ``prov:Entity`` of the VoID."""
+    return URIRef(f"{base}dataset/source/{name}")
+
+
+def linkset_iri(base: str, target: str) -> URIRef:
+    """The VoID linkset of the links to another dataset (``target``: a slug, e.g. wikidata)."""
+    return URIRef(f"{base}dataset/linkset/{target}")
 
 
 def distribution_iri(base: str, name: str) -> URIRef:

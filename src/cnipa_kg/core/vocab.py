@@ -9,8 +9,18 @@ from __future__ import annotations
 from functools import cache
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import NamespaceManager
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    VOID,
+    XSD,
+    NamespaceManager,
+)
 
 CKG = Namespace("https://w3id.org/cnipa-kg/def#")
 ONTOLOGY_IRI = "https://w3id.org/cnipa-kg/def"
@@ -18,6 +28,9 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")  #: OGC GeoSPARQL 1.1 (geo:hasGeometry, geo:asWKT)
+WD = Namespace("http://www.wikidata.org/entity/")  #: Wikidata entities, as Wikidata's own RDF writes them
+WIKIDATA = URIRef("http://www.wikidata.org/")  #: Wikidata as a dataset (the target of the VoID linkset)
 DEFAULT_BASE = "https://w3id.org/cnipa-kg/"
 
 PREFIXES = {
@@ -35,6 +48,8 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
     "vann": VANN,
+    "geo": GEO,
+    "wd": WD,
 }
 
 LEVEL_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot}  #: the (deprecated) designation levels

@@ -3,6 +3,9 @@
 * every province-level and prefecture-level unit of the code table enters the graph as a
   ``ckg:AdministrativeDivision`` (so "provinces with no designation" can be asked), with
   ``ckg:adcode``, ``ckg:divisionLevel``, ``skos:broader`` its parent and ``ckg:province``;
+* every division with a row in ``data/reference/division-wikidata.csv`` gets ``owl:sameAs`` its
+  Wikidata entity and, when the row has coordinates, ``geo:hasGeometry`` a point
+  (``{division}#point``, a ``geo:Geometry`` with one ``geo:asWKT`` ``POINT(lon lat)``);
 * every division gets ``skos:prefLabel`` in ``zh`` (as printed, or as in the table),
   ``en`` and ``zh-latn-pinyin`` (BCP 47 tags are case-insensitive; RDF 1.1 gives their value
   space in lower case, which is how pyoxigraph and so the release write them);
@@ -16,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core import iris
 from ..core.labels import label
 from ..core.records import Notice
 from ..core.version import __version__
-from ..core.vocab import CKG, DEFAULT_BASE, DIVISION_LEVEL_CONCEPT, PINYIN
-from ..reference import divisions, names
+from ..core.vocab import CKG, DEFAULT_BASE, DIVISION_LEVEL_CONCEPT, GEO, PINYIN, WD
+from ..reference import divisions, names, wikidata
 
 _NOUN_EN = {"strong-city": "city", "strong-county": "county", "park": "park", "protection-zone": "city (area)",
             "ip-demonstration-city": "city"}
@@ -80,6 +83,20 @@ def _division(graph: Graph, base: str, division: divisions.Division, printed: di
         graph.add((node, SKOS.broader, iris.division_iri(base, division.parent)))
     if division.level != "province":
         graph.add((node, CKG.province, iris.division_iri(base, division.province_code)))
+    _wikidata(graph, node, division.code)
+
+
+def _wikidata(graph: Graph, node, code: str) -> None:
+    """``owl:sameAs`` the division's Wikidata entity and its point, when the reference table has them."""
+    link = wikidata.link(code)
+    if link is None:
+        return
+    graph.add((node, OWL.sameAs, WD[link.qid]))
+    if (wkt := link.wkt) is not None:
+        point = iris.geometry_iri(node)
+        graph.add((node, GEO.hasGeometry, point))
+        graph.add((point, RDF.type, GEO.Geometry))
+        graph.add((point, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
 
 
 def _designation_labels(graph: Graph, notices: Sequence[Notice], base: str) -> None:

@@ -14,7 +14,7 @@ from .tables import Tables
 CSV_COLUMNS = [
     "notice", "level", "annex", "serial", "province", "name", "adcode", "parent_adcode", "division_level",
     "name_en", "name_pinyin", "period_start", "period_end", "source_line", "designation", "division",
-    "programme", "park", "designee",
+    "programme", "park", "designee", "wikidata",
 ]
 
 
@@ -44,6 +44,7 @@ def designation_rows(tables: Tables) -> list[dict[str, str]]:
             "programme": d.programme,
             "park": tables.park_labels.get(d.park, ""),
             "designee": d.park or d.division,
+            "wikidata": division.wikidata if division else "",
         })
     return rows
 
@@ -57,7 +58,7 @@ def to_designations_csv(tables: Tables) -> bytes:
 
 
 _CKG = str(CKG)
-_OPTIONAL = ("parent_adcode", "annex", "period_start", "period_end", "park")  #: columns that may be empty
+_OPTIONAL = ("parent_adcode", "annex", "period_start", "period_end", "park", "wikidata")  #: columns that may be empty
 _CSVW_COLUMNS = {
     # name: (description, datatype, propertyUrl, valueUrl, aboutUrl) — full IRIs: CSVW processors know no ckg: prefix.
     # Columns without a propertyUrl get the default designations.csv#column property.
@@ -81,6 +82,10 @@ _CSVW_COLUMNS = {
     "programme": ("programme of the designation (ckg:Programmes)", "string", _CKG + "programme", _CKG + "{programme}", None),
     "park": ("the designated park's name, when the designee is a park", "string", None, None, None),
     "designee": ("IRI of the designee: the division, or the park", "anyURI", _CKG + "designee", "{+designee}", None),
+    "wikidata": (("Wikidata QID of the division (column division): owl:sameAs http://www.wikidata.org/entity/ + QID; "
+                  "empty when none is known"),
+                 {"base": "string", "format": "Q[1-9][0-9]*"}, "owl:sameAs", "http://www.wikidata.org/entity/{wikidata}",
+                 "{+division}"),
 }
 
 

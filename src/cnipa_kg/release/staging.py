@@ -11,6 +11,10 @@ Builds into one ``out`` take turns: each holds an exclusive ``flock`` on ``.{nam
 ``out`` from the removal of dead builds' leftovers through the swap (a killed build's lock goes
 with its process), so whatever lies in the staging place when a build holds the lock was left by
 a dead build.
+
+The static site (``cnipa-kg site``) is written the same way: which files are ours in ``out`` is
+a parameter (``owned``: the release's files, or those a site's manifest lists). It is
+over 300 lines because the checks, the lock, the swap and the recovery of a killed build are one mechanism.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..core.errors import InputError
@@ -31,7 +35,15 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 
 #: the files a release consists of (relative paths); anything else in ``out`` is the user's
 RELEASE_FILES = frozenset((*DOWNLOADS, DOCS))
-_RELEASE_DIRS = frozenset(str(parent) for name in RELEASE_FILES for parent in Path(name).parents if str(parent) != ".")
+Owned = Callable[[Path], frozenset]  #: the files of ours in an output directory (relative paths)
+
+
+def release_files(_out: Path) -> frozenset:
+    return RELEASE_FILES
+
+
+def _dirs(owned: frozenset) -> frozenset:
+    return frozenset(str(parent) for name in owned for parent in Path(name).parents if str(parent) != ".")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -51,26 +63,43 @@ def _exchange(a: Path, b: Path) -> bool:
     return False
 
 
+def _syncfs(directory: Path) -> None:
+    """Flush the filesystem holding ``directory`` to disk (Linux ``syncfs``; else ``os.sync``)."""
+    import ctypes
+    import ctypes.util
+
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        if libc.syncfs(fd) != 0:
+            os.sync()
+    except (OSError, AttributeError):
+        os.sync()
+    finally:
+        os.close(fd)
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _foreign(directory: Path, prefix: str = "") -> list[str]:
-    """The entries of ``directory`` that are not release files (relative paths, sorted), e.g. an inferred
-    graph the user wrote beside the release; a release directory (``docs``) is looked into."""
+def _foreign(directory: Path, owned: frozenset = RELEASE_FILES, prefix: str = "", dirs: frozenset | None = None) -> list[str]:
+    """The entries of ``directory`` that are not ``owned`` files (relative paths, sorted), e.g. an inferred
+    graph the user wrote beside the release; a directory of owned files (``docs``) is looked into."""
+    dirs = _dirs(owned) if dirs is None else dirs
     found = []
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):
         rel = prefix + entry.name
-        if rel in RELEASE_FILES:
+        if rel in owned:
             continue
-        if rel in _RELEASE_DIRS and entry.is_dir(follow_symlinks=False):
-            found.extend(_foreign(Path(entry.path), rel + "/"))
+        if rel in dirs and entry.is_dir(follow_symlinks=False):
+            found.extend(_foreign(Path(entry.path), owned, rel + "/", dirs))
         else:
             found.append(rel)
     return found
 
 
-def check_out(out: str | Path) -> None:
+def check_out(out: str | Path, owned: Owned = release_files, what: str = "release") -> None:
     """Refuse an ``out`` a release must not replace, before anything is written.
 
     :raises InputError: ``out`` is a file, the current directory or one of its ancestors, the
@@ -94,10 +123,10 @@ def check_out(out: str | Path) -> None:
             entries = sorted(os.listdir(out))
         except OSError as exc:
             raise InputError(out, None, f"cannot read the release directory: {_reason(exc)}") from None
-        if entries and not any((out / name).is_file() for name in RELEASE_FILES):
+        if entries and not any((out / name).is_file() for name in owned(out)):
             shown = [name + ("/" if (out / name).is_dir() else "") for name in entries[:3]]
             more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
-            raise InputError(out, None, f"is not a cnipa-kg release (it holds {', '.join(shown)}{more}); "
+            raise InputError(out, None, f"is not a cnipa-kg {what} (it holds {', '.join(shown)}{more}); "
                                         "refusing to replace it: give a new or empty directory")
     existing = resolved.parent
     while not existing.exists() and existing.parent != existing:
@@ -198,18 +227,22 @@ class Staging:
     :raises InputError: ``out`` is refused (:func:`check_out`) or cannot be written (the OS reason)
     """
 
-    def __init__(self, out: str | Path) -> None:
+    def __init__(self, out: str | Path, *, owned: Owned = release_files, what: str = "release",
+                 sync_each: bool = True) -> None:
         self.out = Path(out)
+        self.owned, self.what = owned, what
+        #: fsync each file as it is written; else the whole filesystem once before the swap (many small files)
+        self.sync_each = sync_each
         self.digests: dict[str, tuple[int, str]] = {}  #: name -> (byte size, SHA-256)
         self.dir: Path | None = None
         self._lock: _Lock | None = None
-        check_out(self.out)
+        check_out(self.out, owned, what)
         #: the directory replaced: where a symbolic link ``out`` points (the link stays)
         self._real = Path(os.path.realpath(self.out))
         try:
             self._real.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _Lock(self._real.parent / f".{self._real.name}.lock")
-            check_out(self.out)  # again: another build may have changed it while we waited
+            check_out(self.out, owned, what)  # again: another build may have changed it while we waited
             clean_leftovers(self._real)
             self.dir = Path(tempfile.mkdtemp(prefix=f".{self._real.name}.staging-", dir=self._real.parent))
         except OSError as exc:
@@ -241,14 +274,15 @@ class Staging:
         target = self.dir / name
         digest, size = hashlib.sha256(), 0
         try:
-            target.parent.mkdir(exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as f:
                 for chunk in [data] if isinstance(data, bytes) else data:
                     f.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
                 f.flush()
-                os.fsync(f.fileno())
+                if self.sync_each:
+                    os.fsync(f.fileno())
         except OSError as exc:
             raise InputError(self.out, None, f"cannot write the release ({name}): {_reason(exc)}") from None
         self.digests[name] = (size, digest.hexdigest())
@@ -256,6 +290,8 @@ class Staging:
     def commit(self) -> list[Path]:
         """Swap the staging directory into ``out``; the files of the release."""
         try:
+            if not self.sync_each:
+                _syncfs(self.dir)
             self._swap()
         except OSError as exc:
             raise InputError(self.out, None, f"cannot replace the release: {_reason(exc)}") from None
@@ -263,8 +299,9 @@ class Staging:
 
     def _swap(self) -> None:
         out, staging = self._real, self.dir
+        owned = self.owned(out) if out.is_dir() else frozenset()
         if out.is_dir():
-            for rel in _foreign(out):  # the user's files come along (linked, so a kill loses nothing)
+            for rel in _foreign(out, owned):  # the user's files come along (linked, so a kill loses nothing)
                 if os.path.lexists(staging / rel):
                     raise InputError(out / rel, None, "is in the way of a release file; move it out of the release directory")
                 _carry(out / rel, staging / rel)
@@ -277,7 +314,7 @@ class Staging:
             # ``staging`` now holds the previous release; anything of the user's that appeared in it
             # since it was carried over moves into the new one
             try:
-                for rel in _foreign(staging):
+                for rel in _foreign(staging, owned):
                     if not os.path.lexists(out / rel):
                         os.replace(staging / rel, out / rel)
             except OSError:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..core.vocab import CKG
+from ..core.vocab import CKG, WD
 
 _PREFIXES = f"""PREFIX ckg: <{CKG}>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
@@ -43,6 +44,7 @@ class DivisionRow:
     parent: str = ""  #: IRI
     province: str = ""  #: IRI ("" for a province)
     labels: dict[str, str] = field(default_factory=dict)  #: language tag (lower case) -> label
+    wikidata: str = ""  #: the QID of its Wikidata entity (owl:sameAs), "" when none
 
 
 def _local(iri: str) -> str:
@@ -72,6 +74,9 @@ class Tables:
             out[iri].parent = parent
         for iri, province in self._select("SELECT ?x ?p WHERE { ?x ckg:adcode [] ; ckg:province ?p }"):
             out[iri].province = province
+        for iri, entity in self._select(f"""SELECT ?x ?q WHERE {{ ?x ckg:adcode [] ; owl:sameAs ?q
+                                             FILTER(STRSTARTS(STR(?q), "{WD}")) }}"""):
+            out[iri].wikidata = entity[len(str(WD)):]
         for iri, label, lang in self._select("SELECT ?x ?l (LANG(?l) AS ?lang) WHERE { ?x ckg:adcode [] ; skos:prefLabel ?l }"):
             out[iri].labels.setdefault(lang.lower(), label)
         return out

@@ -2,25 +2,35 @@
 
 Triples, entities, class and property partitions come from the release graph; each
 ``dcat:Distribution`` gets the true byte size, media type and SHA-256 of its file's bytes.
+The ``owl:sameAs`` links to Wikidata are a ``void:Linkset`` (a ``void:subset`` of the dataset)
+with their count; the dataset ``prov:wasDerivedFrom`` the reference table they come from (a CC0
+snapshot of Wikidata, with its SHA-256).
 The build is a ``prov:Activity`` that names the software version and every input's hash.
 No wall-clock timestamp, so rebuilds stay byte-identical.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..core import iris
 from ..core.formats import MEDIA_BY_SUFFIX
 from ..core.iris import document_iri
 from ..core.records import Notice
+from ..core.resources import reference_path
 from ..core.version import __version__
-from ..core.vocab import CKG, ONTOLOGY_IRI, bind_prefixes
+from ..core.vocab import CKG, ONTOLOGY_IRI, WD, WIKIDATA, bind_prefixes
 from ..graph.assemble import Assembly
+from ..reference import wikidata
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+
+
 def _count(store, query: str) -> int:
     return int(next(iter(store.query(query)))[0].value)
 
@@ -96,6 +106,8 @@ def describe(assembly: Assembly, files: dict[str, tuple[int, str]], notices: lis
         add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
         add((dist, DCTERMS.license, LICENSE))
 
+    _wikidata(v, store, ds, base)
+
     # provenance: the build activity, its software and inputs
     activity = iris.build_iri(base)
     add((ds, PROV.wasGeneratedBy, activity))
@@ -108,3 +120,38 @@ def describe(assembly: Assembly, files: dict[str, tuple[int, str]], notices: lis
         add((source, DCTERMS.title, Literal(n.source.name)))
         add((source, CKG.sha256, Literal(n.source.sha256)))
     return v
+
+
+def _wikidata(v: Graph, store, ds: URIRef, base: str) -> None:
+    """The linkset of the ``owl:sameAs`` links to Wikidata and the reference table they come from."""
+    add = v.add
+    links = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{OWL.sameAs}> ?o FILTER(STRSTARTS(STR(?o), \"{WD}\")) }}")
+    linkset = iris.linkset_iri(base, "wikidata")
+    add((ds, VOID.subset, linkset))
+    add((linkset, RDF.type, VOID.Linkset))
+    add((linkset, DCTERMS.title, Literal("Links from administrative divisions to Wikidata", lang="en")))
+    add((linkset, VOID.linkPredicate, OWL.sameAs))
+    add((linkset, VOID.subjectsTarget, ds))
+    add((linkset, VOID.objectsTarget, WIKIDATA))
+    add((linkset, VOID.target, ds))
+    add((linkset, VOID.target, WIKIDATA))
+    add((linkset, VOID.triples, Literal(links)))
+    # Wikidata is named, not typed: void.ttl keeps one void:Dataset (this one) with one void:uriSpace, which
+    # readers of a release look for (void:target says Wikidata is a dataset to those who infer)
+    add((WIKIDATA, DCTERMS.title, Literal("Wikidata", lang="en")))
+    add((WIKIDATA, DCTERMS.license, CC0))
+    table = iris.reference_table_iri(base, wikidata.TABLE)
+    add((ds, PROV.wasDerivedFrom, table))
+    add((linkset, DCTERMS.source, table))
+    add((table, RDF.type, PROV.Entity))
+    add((table, DCTERMS.title, Literal(wikidata.TABLE)))
+    add((table, RDFS.comment, Literal(wikidata.DESCRIPTION, lang="en")))
+    add((table, DCTERMS.license, CC0))
+    add((table, DCTERMS.source, WIKIDATA))
+    add((table, PROV.wasDerivedFrom, URIRef(wikidata.SNAPSHOT)))
+    checksum = URIRef(f"{table}#sha256")
+    add((table, SPDX.checksum, checksum))
+    add((checksum, RDF.type, SPDX.Checksum))
+    add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(reference_path(wikidata.TABLE).read_bytes()).hexdigest(),
+                                               datatype=XSD.hexBinary)))

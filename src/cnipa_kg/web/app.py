@@ -1,7 +1,8 @@
 """The app: :func:`create_app` wires the routes, the middleware and the query workers over a
 release directory; :func:`run_server` runs it with uvicorn.
 
-Routes: ``/`` home · ``/sparql`` (:mod:`.sparql`) · ``/.well-known/void`` · ``/dist/{file}``
+Routes: ``/`` home · ``/sparql`` (:mod:`.sparql`) · ``/.well-known/void`` · ``/search`` and
+``/search-index.json`` · ``/dist/{file}``
 release files · ``/assets/{file}`` · every other path is looked up as an IRI under the release's
 base (:mod:`.linked_data`).
 
@@ -101,6 +102,8 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
         Route("/sparql", sparql, methods=["GET", "POST", "HEAD"]),  # reached for other methods only: 405
         Route("/sparql/", sparql, methods=["GET", "POST", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
+        Route("/search", site.search, methods=["GET", "HEAD"]),
+        Route("/search-index.json", site.search_index, methods=["GET", "HEAD"]),
         Mount("/dist", ReleaseFiles(directory=served.path)),
         Mount("/assets", assets()),
         Route("/{path:path}", linked.resource, methods=["GET", "HEAD"]),

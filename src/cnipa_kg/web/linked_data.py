@@ -5,6 +5,7 @@ description (what it says, and what links to it) as HTML, Turtle, JSON-LD or N-T
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,13 +13,14 @@ from starlette.responses import Response
 from ..core.formats import graph_format
 from ..core.sparql import with_prefixes
 from ..core.vocab import PREFIXES
-from . import pages
+from . import kinds, pages
 from .negotiate import SUFFIXES, negotiate
 from .responses import error, respond
 from .state import ServedRelease
 
 Triple = tuple[str, str, dict]  #: (subject, predicate, object as a SPARQL JSON term)
-_TURTLE_PREFIXES = {p: str(PREFIXES[p]) for p in ("ckg", "eli", "skos", "org", "prov", "xsd")}
+_TURTLE_PREFIXES = {p: str(PREFIXES[p]) for p in ("ckg", "eli", "skos", "org", "prov", "xsd", "owl", "rdfs", "dcterms",
+                                                  "geo", "wd", "void", "dcat", "schema")}
 
 
 class LinkedData:
@@ -27,7 +29,10 @@ class LinkedData:
         self.not_found = not_found
 
     def describe(self, iri: str) -> list[Triple] | None:
-        """The triples about ``iri`` and pointing to it, with the labels a page shows; None if unknown."""
+        """The triples about ``iri`` (with its hash resources: a division's ``#point``, the
+        terms the ontology defines, ``#Term``) and pointing to it, with the labels a page
+        shows; None if unknown. The VoID description answers for what the data does not have (the
+        dataset, its partitions, its publisher)."""
         cache = self.release.cache
         key = ("describe", iri)
         cached = cache.get(key)
@@ -39,19 +44,28 @@ class LinkedData:
             node = ox.NamedNode(iri)
         except ValueError:  # the path is not a valid IRI: nothing can be minted there
             return None
-        store = self.release.store
-        if not any(True for _ in store.quads_for_pattern(node, None, None)):
-            cache.put(key, [])
-            return None
+        triples = None
+        for store in (self.release.store, self.release.void_store):
+            if any(True for _ in store.quads_for_pattern(node, None, None)):
+                triples = self._construct(store, iri)
+                break
+        cache.put(key, triples or [])
+        return triples
+
+    @staticmethod
+    def _construct(store, iri: str) -> list[Triple]:
         ref = f"<{iri}>"
         q = f"""CONSTRUCT {{ {ref} ?p ?o . ?o skos:prefLabel ?ol . ?s ?q {ref} . ?s skos:prefLabel ?sl .
-                              ?s ckg:designee ?dd . ?dd skos:prefLabel ?ddl }}
-                WHERE {{ {{ {ref} ?p ?o OPTIONAL {{ ?o skos:prefLabel ?ol }} }}
+                              ?s ckg:designee ?dd . ?dd skos:prefLabel ?ddl . ?o ?hp ?ho . ?t ?tp ?to }}
+                WHERE {{ {{ {ref} ?p ?o OPTIONAL {{ ?o skos:prefLabel ?ol }}
+                           OPTIONAL {{ FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{iri}#")) ?o ?hp ?ho }} }}
                          UNION {{ ?s ?q {ref} OPTIONAL {{ ?s skos:prefLabel ?sl }}
-                                  OPTIONAL {{ ?s ckg:designee ?dd . ?dd skos:prefLabel ?ddl }} }} }}"""
+                                  OPTIONAL {{ ?s ckg:designee ?dd . ?dd skos:prefLabel ?ddl }} }}
+                         UNION {{ ?t rdfs:isDefinedBy {ref} ; ?tp ?to }} }}"""
         triples = [_as_json(t) for t in store.query(with_prefixes(q), use_default_graph_as_union=True)]
+        if any(t[0].startswith("_:") or t[2]["type"] == "bnode" for t in triples):
+            triples = _canonical(triples)
         triples.sort(key=lambda t: (t[0], t[1], json.dumps(t[2], sort_keys=True)))
-        cache.put(key, triples)
         return triples
 
     @staticmethod
@@ -75,6 +89,19 @@ class LinkedData:
             return ox.serialize(quads, format=fmt, prefixes=_TURTLE_PREFIXES)
         return ox.serialize(quads, format=fmt)
 
+    def page(self, iri: str, triples: list[Triple], links: pages.Links, *, alternates: dict[str, str],
+             on: date) -> str:
+        """The HTML page of ``iri``: the purpose-built page of its kind, then all its statements."""
+        if iri == self.release.base + "def" and self.release.docs is not None:
+            return self.release.docs
+        types = {o["value"] for s, p, o in triples if s == iri and p == pages.RDF_TYPE}
+        template, view = kinds.view_of(self.release.select, iri, types, on)
+        if "points" in view:
+            view["points"] = pages.map_points(view["points"], links)
+            view["viewbox"] = pages.map_box()
+        return pages.resource_page(template, links, alternates=alternates,
+                                   described=pages.statements(iri, triples), **view)
+
     async def resource(self, request: Request) -> Response:
         path = request.path_params["path"]
         suffix_media = None
@@ -93,16 +120,72 @@ class LinkedData:
             return error(406, "acceptable: text/html, text/turtle, application/ld+json, application/n-triples")
         root = request.scope.get("root_path", "")
         location = f"{root}/{path}{[k for k, v in SUFFIXES.items() if v == media][0]}"
-        key = ("page", iri, media, root)
+        on = on_date(request)
+        if isinstance(on, Response):
+            return on
+        key = ("page", iri, media, root, on if media == "text/html" else None)
         body = self.release.cache.get(key)
         if body is None:
             if media == "text/html":
                 alternates = {f"{k[1:].upper()}": f"{root}/{path}{k}" for k in (".ttl", ".jsonld", ".nt")}
-                body = pages.resource_page(iri, triples, self.release.links(request), alternates=alternates).encode()
+                body = self.page(iri, triples, self.release.links(request), alternates=alternates, on=on).encode()
             else:
                 body = self.serialise(triples, media)
             self.release.cache.put(key, body)
-        return respond(request, body, media, extra={"Content-Location": location})
+        extra = {"Content-Location": location}
+        if media == "text/html" and iri == self.release.base + "def" and self.release.docs is not None:
+            extra["Content-Security-Policy"] = DOCS_CSP
+        return respond(request, body, media, extra=extra)
+
+
+#: the ontology documentation is a standalone file with its own <style>: allowed there, script still not
+DOCS_CSP = ("default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "base-uri 'none'; frame-ancestors 'none'")
+
+
+def on_date(request: Request) -> date | Response:
+    """The date of ``?on=YYYY-MM-DD`` (400 if malformed), else today."""
+    text = request.query_params.get("on")
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return error(400, "on: a date as YYYY-MM-DD, e.g. ?on=2024-01-01")
+
+
+def _canonical(triples: list[Triple]) -> list[Triple]:
+    """The same triples with blank nodes named canonically (rdflib's RGDA1): the store names them
+    anew on every load, the static site must not change with it."""
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.compare import to_canonical_graph
+
+    def term(o: dict):
+        if o["type"] == "uri":
+            return URIRef(o["value"])
+        if o["type"] == "bnode":
+            return BNode(o["value"][2:])
+        return Literal(o["value"], lang=o.get("lang"), datatype=None if "lang" in o else URIRef(o["datatype"]))
+
+    g = Graph()
+    for s, p, o in triples:
+        g.add((BNode(s[2:]) if s.startswith("_:") else URIRef(s), URIRef(p), term(o)))
+    out = []
+    for s, p, o in to_canonical_graph(g):
+        subject = f"_:{s}" if isinstance(s, BNode) else str(s)
+        if isinstance(o, BNode):
+            value = {"type": "bnode", "value": f"_:{o}"}
+        elif isinstance(o, URIRef):
+            value = {"type": "uri", "value": str(o)}
+        elif o.language:
+            value = {"type": "literal", "value": str(o), "lang": o.language}
+        else:
+            value = {"type": "literal", "value": str(o), "datatype": str(o.datatype or XSD_STRING)}
+        out.append((subject, str(p), value))
+    return out
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _as_json(t) -> Triple:

@@ -1,19 +1,25 @@
-"""HTML pages of the server, from the Jinja2 templates in ``templates/`` (autoescaped): home,
-resource descriptions, SPARQL results, the query editor, 404.
+"""HTML pages of the server and of the static site, from the Jinja2 templates in ``templates/``
+(autoescaped): home, search, the purpose-built page of each kind of resource (notice, annex,
+designation, division, park, organisation, policy document) and the generic description, SPARQL
+results, the query editor, 404.
 
-Pages are bilingual (zh / en) where the data is. No inline script (the Content-Security-Policy
-forbids it): the query editor's behaviour is the packaged ``assets/query.js``.
+Pages are bilingual (zh first, en beside) where the data is. No inline script or style (the
+Content-Security-Policy forbids them): behaviour is the packaged ``assets/*.js``. Links go
+through :class:`Links`, so the same templates serve the app (absolute paths under its root) and
+the static site (paths relative to the page, with ``.html``).
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from collections import defaultdict
 from functools import cache
 
 from rdflib import URIRef
 
 from ..core.vocab import CKG, curie
+from . import geo
 
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -21,20 +27,56 @@ DESIGNEE = str(CKG.designee)
 
 
 class Links:
-    """Turns release IRIs into links on this server (``prefix`` = the app's root path)."""
+    """Turns release IRIs and site paths into links.
 
-    def __init__(self, release_base: str, prefix: str = "") -> None:
+    On the server (``page`` None): absolute paths under ``prefix`` (the app's root path). On the
+    static site (``page`` = the site path of the page being written, e.g. ``division/110108.html``):
+    paths relative to that page, resources with ``.html``, and no SPARQL endpoint unless ``sparql``
+    names one.
+    """
+
+    def __init__(self, release_base: str, prefix: str = "", *, page: str | None = None,
+                 sparql: str | None = None, pages: frozenset[str] | None = None, files: frozenset[str] = frozenset()) -> None:
         self.release_base = release_base
+        self.pages, self.files = pages, files  #: static site: the resources with a page, the other files
         self.prefix = prefix.rstrip("/")
+        self.page = page
+        self.static = page is not None
+        self.sparql = sparql if self.static else f"{self.prefix}/sparql"
+
+    def _relative(self, target: str) -> str:
+        start = posixpath.dirname(self.page or "")
+        return posixpath.relpath(target, start or ".")
 
     def href(self, iri: str) -> str:
-        if iri.startswith(self.release_base):
-            return f"{self.prefix}/{iri[len(self.release_base):]}"
-        return iri
+        """The link to a resource: its page here if it is under the release's base, else the IRI."""
+        if not iri.startswith(self.release_base):
+            return iri
+        path, _, fragment = iri[len(self.release_base):].partition("#")
+        anchor = f"#{fragment}" if fragment else ""
+        if not self.static:
+            return f"{self.prefix}/{path}{anchor}"
+        if path in self.files:  # a download
+            return self._relative(path)
+        if self.pages is not None and path and path not in self.pages:  # no page here (e.g. the endpoint)
+            return iri
+        return self._relative(f"{path}.html" if path else "index.html") + anchor
+
+    def url(self, path: str) -> str:
+        """A page or file of the site by its path (``""`` home, ``assets/style.css``, ``search``, ``def``)."""
+        if not self.static:
+            return f"{self.prefix}/{path}"
+        if path in ("", "search", "def", "dataset"):
+            path = (path or "index") + ".html"
+        return self._relative(path)
 
 
 def curie_text(iri: str) -> str:
     return curie(URIRef(iri))
+
+
+def _label(names: dict, default: str = "") -> str:
+    return names.get("zh") or names.get("en") or default
 
 
 @cache
@@ -44,6 +86,8 @@ def _environment():
     env = Environment(loader=PackageLoader("cnipa_kg.web", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["curie"] = curie_text
+    env.globals["label"] = _label
+    env.filters["local"] = lambda iri: iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return env
 
 
@@ -55,45 +99,79 @@ def _labels(triples: list[tuple[str, str, dict]]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for s, p, o in triples:
         if p == SKOS_PREFLABEL and o.get("type") == "literal":
-            out[s].setdefault(o.get("lang", ""), o["value"])
+            lang = o.get("lang", "").lower()
+            out[s].setdefault({"zh-latn-pinyin": "py"}.get(lang, lang), o["value"])
     return out
 
 
-def resource_page(iri: str, triples: list[tuple[str, str, dict]], links: Links, *, alternates: dict[str, str]) -> str:
-    """A description page: outgoing properties, then what links here."""
+def statements(iri: str, triples: list[tuple[str, str, dict]]) -> dict:
+    """The generic description of ``iri``: its properties, and what links to it (each linking
+    resource once per property, with the designee of a linking designation)."""
     labels = _labels(triples)
-    own = labels.get(iri, {})
     out_props: dict[str, list[dict]] = defaultdict(list)
-    incoming: dict[str, list[str]] = defaultdict(list)
+    incoming: dict[str, set[str]] = defaultdict(set)
     designees: dict[str, str] = {}
     for s, p, o in triples:
-        if s == iri:
-            out_props[p].append(o)
+        if s == iri or s.startswith(iri + "#"):
+            out_props[p if s == iri else f"{s}|{p}"].append(o)
         elif o.get("type") == "uri" and o["value"] == iri:
-            incoming[p].append(s)
+            incoming[p].add(s)
         if p == DESIGNEE:
             designees[s] = o["value"]
-    properties = [(p, sorted(out_props[p], key=lambda o: (o.get("lang", ""), o["value"])))
-                  for p in sorted(out_props, key=lambda x: (x != RDF_TYPE, curie_text(x)))]
+    properties = [(p.split("|")[-1], sorted(out_props[p], key=lambda o: (o.get("lang", ""), o["value"])))
+                  for p in sorted(out_props, key=lambda x: ("|" in x, x.split("|")[-1] != RDF_TYPE,
+                                                            curie_text(x.split("|")[-1])))]
     linked = [(p, sorted(incoming[p], key=lambda x: (len(x), x))) for p in sorted(incoming, key=curie_text)]
-    return render("resource.html", iri=iri, title_zh=own.get("zh", ""), title_en=own.get("en", ""), labels=labels,
-                  links=links, alternates=alternates, properties=properties, incoming=linked, designees=designees)
+    own = labels.get(iri, {})
+    return {"iri": iri, "title_zh": own.get("zh", ""), "title_en": own.get("en", ""), "title_py": own.get("py", ""),
+            "labels": labels, "properties": properties, "incoming": linked, "designees": designees}
 
 
-def home_page(summary: dict, links: Links) -> str:
-    return render("home.html", summary=summary, links=links)
+def resource_page(template: str, links: Links, *, alternates: dict[str, str], described: dict, **view) -> str:
+    """A resource's page: the purpose-built part (``template`` with ``view``), then every statement."""
+    return render(template, links=links, alternates=alternates, **described, **view)
+
+
+def map_points(points: list[dict], links: Links) -> list[dict]:
+    """Projected map points (SVG user units of :data:`geo.VIEWBOX`) with their links."""
+    out = []
+    for p in points:
+        lonlat = geo.parse_wkt_point(p["wkt"])
+        if lonlat is None:
+            continue
+        x, y = geo.project(*lonlat)
+        out.append({**p, "x": x, "y": y, "href": links.href(p["iri"])})
+    return out
+
+
+def map_box() -> str:
+    return " ".join(str(v) for v in geo.VIEWBOX)
+
+
+def home_page(summary: dict, links: Links, **view) -> str:
+    return render("home.html", summary=summary, links=links, viewbox=map_box(), **view)
+
+
+def search_page(links: Links, *, query: str, hits: list[dict] | None) -> str:
+    return render("search.html", links=links, query=query, hits=hits)
+
+
+def _prefixes() -> dict[str, str]:
+    from ..core.vocab import PREFIXES
+
+    return {p: str(ns) for p, ns in PREFIXES.items()}
 
 
 def query_page(named: dict[str, tuple[str, str]], links: Links, *, query: str = "") -> str:
     """The query editor; ``named`` maps name -> (title, text)."""
     first = query or (next(iter(named.values()))[1] if named else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    return render("query.html", named=named, links=links, query=first)
+    return render("query.html", named=named, links=links, query=first, prefixes=_prefixes())
 
 
 MAX_HTML_ROWS = 1000  #: rows a results page shows (the rest: download as CSV or JSON)
 
 
-def results_page(results_json: bytes, links: Links, *, query: str) -> str:
+def results_page(results_json: bytes, links: Links, *, query: str, named: dict | None = None) -> str:
     """SPARQL JSON results as an HTML table (for a browser that asked /sparql?query=…): the first
     :data:`MAX_HTML_ROWS` rows, and links to the whole answer as CSV and JSON."""
     from urllib.parse import urlencode
@@ -101,17 +179,18 @@ def results_page(results_json: bytes, links: Links, *, query: str) -> str:
     data = json.loads(results_json)
     if "boolean" in data:
         return render("results.html", links=links, query=query, boolean=data["boolean"], names=[], rows=[], total=0,
-                      downloads={})
+                      downloads={}, named=named or {}, prefixes=_prefixes())
     names = data["head"]["vars"]
     bindings = data["results"]["bindings"]
     rows = [[b.get(n) for n in names] for b in bindings[:MAX_HTML_ROWS]]
     downloads = {fmt.upper(): f"{links.prefix}/sparql?{urlencode({'query': query, 'format': fmt})}" for fmt in ("csv", "json")}
     return render("results.html", links=links, query=query, boolean=None, names=names, rows=rows, total=len(bindings),
-                  downloads=downloads)
+                  downloads=downloads, named=named or {}, prefixes=_prefixes())
 
 
-def graph_page(turtle: bytes, links: Links, *, query: str) -> str:
-    return render("graph.html", links=links, query=query, turtle=turtle.decode("utf-8"))
+def graph_page(turtle: bytes, links: Links, *, query: str, named: dict | None = None) -> str:
+    return render("graph.html", links=links, query=query, turtle=turtle.decode("utf-8"), named=named or {},
+                  prefixes=_prefixes())
 
 
 def not_found_page(path: str, links: Links) -> str:

@@ -1,8 +1,9 @@
-"""The site around the data: the home page, the VoID description, the release files and the
-packaged assets (served by Starlette's ``StaticFiles``: streamed, with ETag and ranges), 404s."""
+"""The site around the data: the home page, search, the VoID description, the release files and
+the packaged assets (served by Starlette's ``StaticFiles``: streamed, with ETag and ranges), 404s."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from starlette.requests import Request
@@ -11,10 +12,30 @@ from starlette.staticfiles import StaticFiles
 
 from ..core.formats import MEDIA_BY_SUFFIX, graph_format
 from ..core.release_files import DOCS, DOWNLOADS, VOID
-from . import pages
+from . import pages, views
 from .negotiate import negotiate
 from .responses import error, respond
+from .search import index_json, search
 from .state import ServedRelease
+
+#: what each download is for (zh, en)
+DOWNLOAD_NOTES = {
+    "cnipa-kg.ttl": ("整个图谱（Turtle）", "the whole graph in Turtle, for rdflib, Jena or any RDF tool"),
+    "cnipa-kg.jsonld": ("整个图谱（JSON-LD）", "the whole graph in JSON-LD, for JSON tools and the Web"),
+    "cnipa-kg.nt": ("整个图谱（N-Triples）", "the whole graph, one triple a line, for bulk loading into a triple store"),
+    "designations.csv": ("每项认定一行", "one row per designation, for spreadsheets and pandas"),
+    "designations.csv-metadata.json": ("CSV 的列说明（CSVW）", "what each column of designations.csv means (CSVW)"),
+    "city-year-panel.csv": ("城市—年份面板", "a division × year panel of designation status, for economists"),
+    "void.ttl": ("数据集描述（VoID/DCAT）", "the dataset description: sources, licence, counts, files"),
+}
+
+
+def size_text(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:,} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return ""
 
 
 class ReleaseFiles(StaticFiles):
@@ -32,12 +53,57 @@ class ReleaseFiles(StaticFiles):
         media = MEDIA_BY_SUFFIX.get(Path(full_path).suffix, "application/octet-stream")
         response.headers["content-type"] = media + ("; charset=utf-8" if media.startswith("text/") else "")
         response.headers["cache-control"] = "public, max-age=3600"
+        if full_path.endswith(".html"):  # the ontology docs: a standalone file with its own <style>
+            from .linked_data import DOCS_CSP
+
+            response.headers["content-security-policy"] = DOCS_CSP
         return response
 
 
 def assets() -> StaticFiles:
-    """The stylesheet and the query editor's script, from the package."""
+    """The stylesheet, the scripts and the map, from the package."""
     return StaticFiles(packages=[("cnipa_kg.web", "assets")])
+
+
+def summary(release: ServedRelease) -> dict:
+    """Counts and the documents with their designations by tier (zh)."""
+    cached = release.cache.get(("summary",))
+    if cached:
+        return cached
+    rows = release.select("""
+        SELECT ?notice ?number ?title ?date ?issuer ?level (COUNT(?d) AS ?n) WHERE {
+          VALUES ?type { ckg:Notice ckg:PublicNotice }
+          ?notice a ?type ; eli:date_document ?date ; skos:prefLabel ?title . FILTER(lang(?title) = "zh")
+          OPTIONAL { ?notice eli:id_local ?number }
+          OPTIONAL { ?notice eli:passed_by/skos:prefLabel ?issuer FILTER(lang(?issuer) = "zh") }
+          OPTIONAL { { ?d ckg:designatedBy ?notice } UNION { ?d ckg:proposedBy ?notice }
+                     ?d ckg:tier/skos:prefLabel ?level . FILTER(lang(?level) = "zh") }
+        } GROUP BY ?notice ?number ?title ?date ?issuer ?level ORDER BY ?date ?number ?notice ?level""")
+    notices: dict = {}
+    for r in rows:
+        n = notices.setdefault(r["notice"], {"iri": r["notice"], "number": r["number"], "title": r["title"],
+                                             "date": r["date"], "issuer": r["issuer"], "counts": []})
+        if r["level"]:
+            n["counts"].append(f"{r['level']} {r['n']}")
+    for n in notices.values():
+        n["counts"] = "，".join(n["counts"])
+    counts = release.select("""SELECT (COUNT(*) AS ?t) (SUM(IF(?p = ckg:designee, 1, 0)) AS ?d)
+                               (SUM(IF(?p = ckg:divisionLevel, 1, 0)) AS ?v) WHERE { ?s ?p ?o }""")[0]
+    out = {"notices": list(notices.values()), "triples": int(counts["t"]), "designations": int(counts["d"]),
+           "divisions": int(counts["v"]), "files": [f for f in DOWNLOADS if (release.path / f).is_file()]}
+    release.cache.put(("summary",), out)
+    return out
+
+
+def home_view(release: ServedRelease, links: pages.Links, on: date) -> dict:
+    """What the home page shows besides :func:`summary`: every designation, the map, the downloads."""
+    rows = views.designation_rows(release.select, on=on)
+    downloads = []
+    for name in summary(release)["files"]:
+        zh, en = DOWNLOAD_NOTES.get(name, ("", ""))
+        downloads.append({"name": name, "size": size_text((release.path / name).stat().st_size), "zh": zh, "en": en})
+    return {"rows": rows[:views.MAX_ROWS], "truncated": len(rows) > views.MAX_ROWS, "on": on.isoformat(),
+            "points": pages.map_points(views.points(rows), links), "downloads": downloads}
 
 
 class Site:
@@ -45,43 +111,37 @@ class Site:
         self.release = release
 
     def summary(self) -> dict:
-        cached = self.release.cache.get(("summary",))
-        if cached:
-            return cached
-        rows = self.release.select("""
-            SELECT ?notice ?number ?title ?date ?issuer ?level (COUNT(?d) AS ?n) WHERE {
-              ?notice a ckg:Notice ; eli:id_local ?number ; eli:date_document ?date ; eli:passed_by/skos:prefLabel ?issuer ;
-                      skos:prefLabel ?title .
-              FILTER(lang(?title) = "zh" && lang(?issuer) = "zh")
-              ?d ckg:designatedBy ?notice ; ckg:tier/skos:prefLabel ?level . FILTER(lang(?level) = "zh")
-            } GROUP BY ?notice ?number ?title ?date ?issuer ?level ORDER BY ?number ?level""")
-        notices: dict = {}
-        for r in rows:
-            n = notices.setdefault(r["notice"], {"iri": r["notice"], "number": r["number"], "title": r["title"],
-                                                 "date": r["date"], "issuer": r["issuer"], "counts": []})
-            n["counts"].append(f"{r['level']} {r['n']}")
-        for n in notices.values():
-            n["counts"] = "，".join(n["counts"])
-        counts = self.release.select("""SELECT (COUNT(*) AS ?t) (SUM(IF(?p = ckg:designatedBy, 1, 0)) AS ?d)
-                                        (SUM(IF(?p = ckg:divisionLevel, 1, 0)) AS ?v) WHERE { ?s ?p ?o }""")[0]
-        summary = {"notices": list(notices.values()), "triples": int(counts["t"]), "designations": int(counts["d"]),
-                   "divisions": int(counts["v"]), "files": [f for f in DOWNLOADS if (self.release.path / f).is_file()]}
-        self.release.cache.put(("summary",), summary)
-        return summary
+        return summary(self.release)
 
     async def home(self, request: Request) -> Response:
         media = negotiate(request.headers.get("accept"), "page")
         if media and media != "text/html":
             return await self.void(request)
-        html = pages.home_page(self.summary(), self.release.links(request))
-        return respond(request, html.encode(), "text/html")
+        from .linked_data import on_date
+
+        on = on_date(request)
+        if isinstance(on, Response):
+            return on
+        links = self.release.links(request)
+        key = ("home", links.prefix, on)
+        html = self.release.cache.get(key)
+        if html is None:
+            html = pages.home_page(self.summary(), links, **home_view(self.release, links, on)).encode()
+            self.release.cache.put(key, html)
+        return respond(request, html, "text/html")
 
     async def void(self, request: Request) -> Response:
         path = self.release.path / VOID
         if not path.is_file():
             return error(404, "this release has no void.ttl")
-        media = negotiate(request.headers.get("accept"), "graph") or "text/turtle"
-        if media in ("text/turtle", "text/html"):
+        accept = request.headers.get("accept")
+        media = (negotiate(accept, "page") if accept and "text/html" in accept else None) or \
+            negotiate(accept, "graph") or "text/turtle"
+        if media == "text/html":  # a browser: the dataset's page
+            from starlette.responses import RedirectResponse
+
+            return RedirectResponse(self.release.links(request).url("dataset"), status_code=303)
+        if media == "text/turtle":
             return respond(request, path.read_bytes(), "text/turtle")
         key = ("void", media)
         body = self.release.cache.get(key)
@@ -92,6 +152,29 @@ class Site:
             body = ox.serialize(triples, format=graph_format(media))
             self.release.cache.put(key, body)
         return respond(request, body, media)
+
+    async def search(self, request: Request) -> Response:
+        """``/search?q=…``: the hits as a page, or as JSON (``Accept: application/json`` or ``format=json``)."""
+        query = request.query_params.get("q", "")[:200]
+        hits = search(self.release.search_index, query) if query else None
+        accept = request.headers.get("accept") or ""
+        wants_json = request.query_params.get("format") == "json" or ("json" in accept and "text/html" not in accept)
+        if wants_json:
+            import json
+
+            body = json.dumps({"query": query, "hits": [{**h, "iri": self.release.base + h["path"]} for h in hits or []]},
+                              ensure_ascii=False).encode()
+            return respond(request, body, "application/json")
+        html = pages.search_page(self.release.links(request), query=query, hits=hits)
+        return respond(request, html.encode(), "text/html")
+
+    async def search_index(self, request: Request) -> Response:
+        key = ("search-index",)
+        body = self.release.cache.get(key)
+        if body is None:
+            body = index_json(self.release.search_index)
+            self.release.cache.put(key, body)
+        return respond(request, body, "application/json")
 
     def not_found(self, request: Request) -> Response:
         if negotiate(request.headers.get("accept"), "page") == "text/html":

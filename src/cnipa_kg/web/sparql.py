@@ -243,7 +243,7 @@ class SparqlEndpoint:
         if page and media in _PAGE_SOURCES:
             links = pages.Links(self.release.base, root)
             render = pages.results_page if answer.kind != "graph" else pages.graph_page
-            body, media = render(body, links, query=query).encode(), "text/html"
+            body, media = render(body, links, query=query, named=self.release.named).encode(), "text/html"
         return self._ok(body, media, _etag(body, media), vary_origin)
 
     @staticmethod

@@ -3,12 +3,14 @@ and linked-data lookups: fixed, bounded queries), with its base IRI and the name
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from starlette.requests import Request
 
 from ..core import iris
 from ..core.errors import CnipaKgError
+from ..core.release_files import DOCS, VOID
 from ..core.resources import named_queries, query_header
 from ..core.sparql import with_prefixes
 from ..query.params import bind
@@ -38,6 +40,30 @@ class ServedRelease:
 
     def links(self, request: Request) -> Links:
         return Links(self.base, request.scope.get("root_path", ""))
+
+    @cached_property
+    def void_store(self):
+        """The release's VoID description (``void.ttl``) in a store of its own: the dataset, its
+        partitions and distributions and its publisher dereference from it."""
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        path = self.path / VOID
+        if path.is_file():
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        return store
+
+    @cached_property
+    def docs(self) -> str | None:
+        """The ontology documentation of the release (``docs/index.html``): the page of ``/def``."""
+        path = self.path / DOCS
+        return path.read_bytes().decode("utf-8") if path.is_file() else None
+
+    @cached_property
+    def search_index(self) -> list[list[str]]:
+        from .search import build_index
+
+        return build_index(self.select, self.base)
 
     def select(self, query: str) -> list[dict[str, str]]:
         """Rows of a SELECT over every graph (the app's own queries, never a user's)."""

@@ -1,0 +1,114 @@
+"""Which page a resource gets, and what that page shows: a notice (its facts and its annexes as
+the tables the notice prints), an annex, a designation (what, when, status, source row), a
+division or a park (its designations as a timeline with a status badge, its place on the map; a
+province lists its designated divisions), an organisation, a policy document; anything else the
+generic description (every page ends with all its statements)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..core.vocab import CKG
+from . import views
+from .views import Select
+
+ORG = "http://www.w3.org/ns/org#Organization"
+KINDS = [  # (type, template): the first type a resource has decides
+    (str(CKG.Notice), "notice.html"), (str(CKG.PublicNotice), "notice.html"), (str(CKG.Annex), "annex.html"),
+    (str(CKG.Designation), "designation.html"), (str(CKG.ProposedDesignation), "designation.html"),
+    (str(CKG.AdministrativeDivision), "division.html"), (str(CKG.Park), "division.html"),
+    (ORG, "organisation.html"), (str(CKG.PolicyDocument), "policy.html"),
+]
+PROVINCE_LEVEL = str(CKG.provinceLevel)
+
+
+def template_for(types: set[str]) -> str:
+    for kind, template in KINDS:
+        if kind in types:
+            return template
+    return "resource.html"
+
+
+def view_of(select: Select, iri: str, types: set[str], on: date) -> tuple[str, dict]:
+    """``(template, view)`` of the page of ``iri`` (whose ``rdf:type``\\ s are ``types``) on the date ``on``."""
+    template = template_for(types)
+    make = {"notice.html": _notice, "annex.html": _annex, "designation.html": _designation,
+            "division.html": _division, "organisation.html": _organisation, "policy.html": _policy}.get(template)
+    view = make(select, iri, on) if make else {}
+    return template, {"on": on.isoformat(), **view}
+
+
+def _annex_tables(rows: list[dict], names: dict) -> list[dict]:
+    tables: dict[str, dict] = {}
+    for r in rows:
+        key = r["annex"] or ""
+        table = tables.setdefault(key, {"iri": key, "number": r["annexNo"], "name": names.get(key, {}), "rows": []})
+        table["rows"].append(r)
+    return sorted(tables.values(), key=lambda t: (views._int(t["number"]) if t["number"] else 0, t["iri"]))
+
+
+def _notice(select: Select, iri: str, on: date) -> dict:
+    f = views.facts(select, iri, {
+        "number": "eli:id_local", "date": "eli:date_document", "issuer": "eli:passed_by", "printed_by": "ckg:printedBy",
+        "addressees": "ckg:addressee", "copy_to": "ckg:copyTo", "cites": "eli:cites", "cited_by": "^eli:cites",
+        "start": "ckg:periodStart", "end": "ckg:periodEnd", "procedure": "ckg:selectionProcedure",
+        "notice_start": "ckg:publicNoticeStart", "notice_end": "ckg:publicNoticeEnd", "parts": "eli:has_part",
+        "status_text": "ckg:publicationStatus", "print_date": "ckg:printDate"})
+    rows = views.designation_rows(select, f"FILTER(?doc = <{iri}>)", on=on)
+    names = views.labels(select, [*f["issuer"], *f["printed_by"], *f["addressees"], *f["copy_to"], *f["cites"],
+                                  *f["cited_by"], *f["parts"]])
+    procedure = views.by_language(select, iri, "ckg:selectionProcedure")
+    return {"facts": f, "names": names, "tables": _annex_tables(rows, names), "rows": rows,
+            "points": views.points(rows), "procedure": procedure}
+
+
+def _annex(select: Select, iri: str, on: date) -> dict:
+    f = views.facts(select, iri, {"notice": "eli:is_part_of", "number": "ckg:annexNumber",
+                                  "declared": "ckg:declaredCount", "tier": "ckg:tier", "programme": "ckg:programme"})
+    rows = views.designation_rows(select, f"?d ckg:inAnnex <{iri}> .", on=on)
+    names = views.labels(select, [iri, *f["notice"], *f["tier"], *f["programme"]])
+    return {"facts": f, "names": names, "tables": _annex_tables(rows, names), "rows": rows,
+            "points": views.points(rows)}
+
+
+def _designation(select: Select, iri: str, on: date) -> dict:
+    rows = views.designation_rows(select, f"FILTER(?d = <{iri}>)", on=on)
+    source = select(f"""SELECT ?text ?line ?page WHERE {{ <{iri}> prov:wasDerivedFrom ?s .
+                        OPTIONAL {{ ?s ckg:rowText ?text }} OPTIONAL {{ ?s ckg:sourceLine ?line }}
+                        OPTIONAL {{ ?s ckg:sourcePage ?page }} }}""")
+    f = views.facts(select, iri, {"confirms": "ckg:confirms", "confirmed_by": "^ckg:confirms"})
+    names = views.labels(select, [*f["confirms"], *f["confirmed_by"], *(r[k] for r in rows for k in ("previous", "next"))])
+    return {"row": rows[0] if rows else None, "source": source[0] if source else None, "facts": f, "names": names}
+
+
+def _division(select: Select, iri: str, on: date) -> dict:
+    f = views.facts(select, iri, {"code": "ckg:adcode", "level": "ckg:divisionLevel", "province": "ckg:province",
+                                  "parent": "skos:broader", "children": "^skos:broader", "same_as": "owl:sameAs",
+                                  "located_in": "ckg:locatedIn", "kind": "ckg:parkKind", "parks": "^ckg:locatedIn"})
+    wkt = select(f"SELECT ?w WHERE {{ <{iri}> <{views.GEO}hasGeometry>/<{views.GEO}asWKT> ?w }}")
+    own = views.designation_rows(select, f"FILTER(?designee = <{iri}>)", on=on)
+    own.sort(key=lambda r: (r["start"] or r["date"], r["date"], r["d"]))
+    province = PROVINCE_LEVEL in f["level"]
+    within = views.designation_rows(select, f"FILTER(?province = <{iri}> && ?designee != <{iri}>)", on=on) \
+        if province else []
+    names = views.labels(select, [*f["level"], *f["province"], *f["parent"], *f["children"], *f["located_in"],
+                                  *f["parks"]])
+    point = [{"iri": iri, "wkt": wkt[0]["w"], "name": views.labels(select, [iri]).get(iri, {}), "tier": "here",
+              "status": ""}] if wkt else []
+    return {"facts": f, "names": names, "timeline": own, "within": within, "province": province,
+            "points": point + [p for p in views.points(within) if p["iri"] != iri],
+            "wikidata": [q for q in f["same_as"] if q.startswith("http://www.wikidata.org/entity/")],
+            "wkt": wkt[0]["w"] if wkt else ""}
+
+
+def _organisation(select: Select, iri: str, on: date) -> dict:
+    f = views.facts(select, iri, {"parent": "org:subOrganizationOf", "units": "^org:subOrganizationOf",
+                                  "passed": "^eli:passed_by", "printed": "^ckg:printedBy",
+                                  "addressed": "^ckg:addressee", "copied": "^ckg:copyTo"})
+    return {"facts": f, "names": views.labels(select, [i for v in f.values() for i in v])}
+
+
+def _policy(select: Select, iri: str, on: date) -> dict:
+    f = views.facts(select, iri, {"number": "eli:id_local", "date": "eli:date_document", "issuer": "eli:passed_by",
+                                  "cited_by": "^eli:cites", "cites": "eli:cites", "replaced_by": "dcterms:isReplacedBy"})
+    return {"facts": f, "names": views.labels(select, [*f["issuer"], *f["cited_by"], *f["cites"], *f["replaced_by"]])}
