@@ -190,3 +190,11 @@ def test_park_and_public_notice_pages(programme):
     assert proposal
     page = programme.get(proposal.group(1), headers=HTML).text
     assert "公示" in page and "拟认定" in page
+
+
+def test_dataset_page_shows_the_void_description(client):
+    text = client.get("/dataset", headers=HTML).text
+    assert "<h1>国家知识产权强市建设试点示范城市知识图谱</h1>" in text
+    assert 'href="/dist/designations.csv">designations.csv</a>' in text
+    assert "ckg:Designation</a></td><td>110</td>" in text
+    assert "owl:sameAs" in text and 'href="http://www.wikidata.org/"' in text

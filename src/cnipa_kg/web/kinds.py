@@ -18,6 +18,7 @@ KINDS = [  # (type, template): the first type a resource has decides
     (str(CKG.Designation), "designation.html"), (str(CKG.ProposedDesignation), "designation.html"),
     (str(CKG.AdministrativeDivision), "division.html"), (str(CKG.Park), "division.html"),
     (ORG, "organisation.html"), (str(CKG.PolicyDocument), "policy.html"),
+    ("http://rdfs.org/ns/void#Dataset", "dataset.html"),
 ]
 PROVINCE_LEVEL = str(CKG.provinceLevel)
 
@@ -33,7 +34,8 @@ def view_of(select: Select, iri: str, types: set[str], on: date) -> tuple[str, d
     """``(template, view)`` of the page of ``iri`` (whose ``rdf:type``\\ s are ``types``) on the date ``on``."""
     template = template_for(types)
     make = {"notice.html": _notice, "annex.html": _annex, "designation.html": _designation,
-            "division.html": _division, "organisation.html": _organisation, "policy.html": _policy}.get(template)
+            "division.html": _division, "organisation.html": _organisation, "policy.html": _policy,
+            "dataset.html": _dataset}.get(template)
     view = make(select, iri, on) if make else {}
     return template, {"on": on.isoformat(), **view}
 
@@ -112,3 +114,29 @@ def _policy(select: Select, iri: str, on: date) -> dict:
     f = views.facts(select, iri, {"number": "eli:id_local", "date": "eli:date_document", "issuer": "eli:passed_by",
                                   "cited_by": "^eli:cites", "cites": "eli:cites", "replaced_by": "dcterms:isReplacedBy"})
     return {"facts": f, "names": views.labels(select, [*f["issuer"], *f["cited_by"], *f["cites"], *f["replaced_by"]])}
+
+
+def _dataset(select: Select, iri: str, on: date) -> dict:
+    """The VoID/DCAT description (``select`` runs on the VoID store): counts, licence, sources, the
+    class and property partitions, the files, the linksets."""
+    f = views.facts(select, iri, {"license": "dcterms:license", "publisher": "dcterms:publisher",
+                                  "source": "dcterms:source", "derived": "prov:wasDerivedFrom",
+                                  "triples": "void:triples", "entities": "void:entities",
+                                  "endpoint": "void:sparqlEndpoint", "uri_space": "void:uriSpace"})
+    description = views.by_language(select, iri, "dcterms:description")
+    title = views.by_language(select, iri, "dcterms:title")
+    classes = select(f"""SELECT ?part ?class ?n WHERE {{ <{iri}> void:classPartition ?part .
+                         ?part void:class ?class OPTIONAL {{ ?part void:entities ?n }} }}""")
+    properties = select(f"""SELECT ?part ?property ?n WHERE {{ <{iri}> void:propertyPartition ?part .
+                            ?part void:property ?property OPTIONAL {{ ?part void:triples ?n }} }}""")
+    files = select(f"""SELECT ?dist ?title ?url ?media ?size WHERE {{ <{iri}> dcat:distribution ?dist .
+                       OPTIONAL {{ ?dist dcterms:title ?title }} OPTIONAL {{ ?dist dcat:downloadURL ?url }}
+                       OPTIONAL {{ ?dist dcat:mediaType ?media }} OPTIONAL {{ ?dist dcat:byteSize ?size }} }}""")
+    linksets = select(f"""SELECT ?set ?target ?predicate ?n WHERE {{ <{iri}> void:subset ?set . ?set a void:Linkset .
+                          OPTIONAL {{ ?set void:target ?target FILTER(?target != <{iri}>) }} OPTIONAL {{ ?set void:linkPredicate ?predicate }}
+                          OPTIONAL {{ ?set void:triples ?n }} }}""")
+    by_count = lambda r: (-int(r["n"] or 0), r["part"])  # noqa: E731
+    return {"facts": f, "description": description, "title_zh": title.get("zh", ""), "title_en": title.get("en", ""),
+            "classes": sorted(classes, key=by_count),
+            "property_parts": sorted(properties, key=by_count), "files": sorted(files, key=lambda r: r["title"]),
+            "linksets": linksets, "names": views.labels(select, [*f["publisher"], *f["source"]])}

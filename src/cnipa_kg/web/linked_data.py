@@ -13,7 +13,7 @@ from starlette.responses import Response
 from ..core.formats import graph_format
 from ..core.sparql import with_prefixes
 from ..core.vocab import PREFIXES
-from . import kinds, pages
+from . import kinds, pages, views
 from .negotiate import SUFFIXES, negotiate
 from .responses import error, respond
 from .state import ServedRelease
@@ -95,7 +95,13 @@ class LinkedData:
         if iri == self.release.base + "def" and self.release.docs is not None:
             return self.release.docs
         types = {o["value"] for s, p, o in triples if s == iri and p == pages.RDF_TYPE}
-        template, view = kinds.view_of(self.release.select, iri, types, on)
+        select = self.release.select
+        if iri.startswith(self.release.base + "dataset"):  # described by void.ttl
+            def select(query: str) -> list[dict[str, str]]:
+                return self.release.select(query, store=self.release.void_store)
+        template, view = kinds.view_of(select, iri, types, on)
+        if template == "dataset.html":  # its sources are described by the data
+            view["names"].update(views.labels(self.release.select, view["facts"]["source"]))
         if "points" in view:
             view["points"] = pages.map_points(view["points"], links)
             view["viewbox"] = pages.map_box()

@@ -20,6 +20,7 @@ from rdflib import URIRef
 
 from ..core.vocab import CKG, curie
 from . import geo
+from .views import STATUS_TEXT
 
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -75,10 +76,6 @@ def curie_text(iri: str) -> str:
     return curie(URIRef(iri))
 
 
-def _label(names: dict, default: str = "") -> str:
-    return names.get("zh") or names.get("en") or default
-
-
 @cache
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -86,7 +83,7 @@ def _environment():
     env = Environment(loader=PackageLoader("cnipa_kg.web", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["curie"] = curie_text
-    env.globals["label"] = _label
+    env.globals["status_text"] = STATUS_TEXT
     env.filters["local"] = lambda iri: iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return env
 
@@ -129,7 +126,7 @@ def statements(iri: str, triples: list[tuple[str, str, dict]]) -> dict:
 
 def resource_page(template: str, links: Links, *, alternates: dict[str, str], described: dict, **view) -> str:
     """A resource's page: the purpose-built part (``template`` with ``view``), then every statement."""
-    return render(template, links=links, alternates=alternates, **described, **view)
+    return render(template, links=links, alternates=alternates, **{**described, **view})
 
 
 def map_points(points: list[dict], links: Links) -> list[dict]:

@@ -65,11 +65,12 @@ class ServedRelease:
 
         return build_index(self.select, self.base)
 
-    def select(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT over every graph (the app's own queries, never a user's)."""
+    def select(self, query: str, *, store=None) -> list[dict[str, str]]:
+        """Rows of a SELECT over every graph of the data (or of ``store``, e.g. :attr:`void_store`): the
+        app's own queries, never a user's."""
         import pyoxigraph as ox
 
-        result = self.store.query(with_prefixes(query), use_default_graph_as_union=True)
+        result = (store or self.store).query(with_prefixes(query), use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
         return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result
                 if isinstance(result, ox.QuerySolutions)]

@@ -20,6 +20,7 @@ GEO = "http://www.opengis.net/ont/geosparql#"
 OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
 MAX_ROWS = 5000  #: rows a table of designations shows (the rest: designations.csv)
 
+#: a status in zh and en, as the pages show it (``assets/site.js`` has the same table for the browser)
 STATUS_TEXT = {
     "active": ("进行中", "active"),
     "ended": ("已结束", "ended"),
