@@ -3,6 +3,7 @@ while it is served, so answers can be reused; memory must stay bounded all the s
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 
@@ -37,22 +38,25 @@ class LRU:
         self.max_item = max_item
         self.bytes = 0
         self.data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()  # pages are rendered in worker threads
 
     def get(self, key):
-        if key in self.data:
-            self.data.move_to_end(key)
-            return self.data[key][0]
-        return None
+        with self._lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key][0]
+            return None
 
     def put(self, key, value, cost: int | None = None) -> None:
         """Keep ``value``; ``cost``: its bytes when the caller knows them (else :func:`size_of`)."""
         cost = size_of(value) if cost is None else cost
-        if key in self.data:
-            self.bytes -= self.data.pop(key)[1]
-        if cost > self.max_item:
-            return
-        self.data[key] = (value, cost)
-        self.bytes += cost
-        while len(self.data) > self.size or self.bytes > self.max_bytes:
-            _, (_, dropped) = self.data.popitem(last=False)
-            self.bytes -= dropped
+        with self._lock:
+            if key in self.data:
+                self.bytes -= self.data.pop(key)[1]
+            if cost > self.max_item:
+                return
+            self.data[key] = (value, cost)
+            self.bytes += cost
+            while len(self.data) > self.size or self.bytes > self.max_bytes:
+                _, (_, dropped) = self.data.popitem(last=False)
+                self.bytes -= dropped

@@ -56,7 +56,7 @@ def _notice(select: Select, iri: str, on: date) -> dict:
         "start": "ckg:periodStart", "end": "ckg:periodEnd", "procedure": "ckg:selectionProcedure",
         "notice_start": "ckg:publicNoticeStart", "notice_end": "ckg:publicNoticeEnd", "parts": "eli:has_part",
         "status_text": "ckg:publicationStatus", "print_date": "ckg:printDate"})
-    rows = views.designation_rows(select, f"FILTER(?doc = <{iri}>)", on=on)
+    rows = views.designation_rows(select, doc=iri, on=on)
     names = views.labels(select, [*f["issuer"], *f["printed_by"], *f["addressees"], *f["copy_to"], *f["cites"],
                                   *f["cited_by"], *f["parts"]])
     procedure = views.by_language(select, iri, "ckg:selectionProcedure")
@@ -67,14 +67,14 @@ def _notice(select: Select, iri: str, on: date) -> dict:
 def _annex(select: Select, iri: str, on: date) -> dict:
     f = views.facts(select, iri, {"notice": "eli:is_part_of", "number": "ckg:annexNumber",
                                   "declared": "ckg:declaredCount", "tier": "ckg:tier", "programme": "ckg:programme"})
-    rows = views.designation_rows(select, f"?d ckg:inAnnex <{iri}> .", on=on)
+    rows = views.designation_rows(select, annex=iri, on=on)
     names = views.labels(select, [iri, *f["notice"], *f["tier"], *f["programme"]])
     return {"facts": f, "names": names, "tables": _annex_tables(rows, names), "rows": rows,
             "points": views.points(rows)}
 
 
 def _designation(select: Select, iri: str, on: date) -> dict:
-    rows = views.designation_rows(select, f"FILTER(?d = <{iri}>)", on=on)
+    rows = views.designation_rows(select, d=iri, on=on)
     source = select(f"""SELECT ?text ?line ?page WHERE {{ <{iri}> prov:wasDerivedFrom ?s .
                         OPTIONAL {{ ?s ckg:rowText ?text }} OPTIONAL {{ ?s ckg:sourceLine ?line }}
                         OPTIONAL {{ ?s ckg:sourcePage ?page }} }}""")
@@ -88,10 +88,10 @@ def _division(select: Select, iri: str, on: date) -> dict:
                                   "parent": "skos:broader", "children": "^skos:broader", "same_as": "owl:sameAs",
                                   "located_in": "ckg:locatedIn", "kind": "ckg:parkKind", "parks": "^ckg:locatedIn"})
     wkt = select(f"SELECT ?w WHERE {{ <{iri}> <{views.GEO}hasGeometry>/<{views.GEO}asWKT> ?w }}")
-    own = views.designation_rows(select, f"FILTER(?designee = <{iri}>)", on=on)
+    own = views.designation_rows(select, designee=iri, on=on)
     own.sort(key=lambda r: (r["start"] or r["date"], r["date"], r["d"]))
     province = PROVINCE_LEVEL in f["level"]
-    within = views.designation_rows(select, f"FILTER(?province = <{iri}> && ?designee != <{iri}>)", on=on) \
+    within = views.designation_rows(select, province=iri, on=on) \
         if province else []
     names = views.labels(select, [*f["level"], *f["province"], *f["parent"], *f["children"], *f["located_in"],
                                   *f["parks"]])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -118,7 +119,7 @@ class LinkedData:
         if not path or ".." in path or "\\" in path or "\x00" in path:
             return self.not_found(request)
         iri = self.release.base + path
-        triples = self.describe(iri)
+        triples = await run_in_threadpool(self.describe, iri)  # SPARQL and rendering off the event loop
         if triples is None:
             return self.not_found(request)
         media = suffix_media or negotiate(request.headers.get("accept"), "page")
@@ -134,7 +135,9 @@ class LinkedData:
         if body is None:
             if media == "text/html":
                 alternates = {f"{k[1:].upper()}": f"{root}/{path}{k}" for k in (".ttl", ".jsonld", ".nt")}
-                body = self.page(iri, triples, self.release.links(request), alternates=alternates, on=on).encode()
+                html = await run_in_threadpool(self.page, iri, triples, self.release.links(request),
+                                               alternates=alternates, on=on)
+                body = html.encode()
             else:
                 body = self.serialise(triples, media)
             self.release.cache.put(key, body)

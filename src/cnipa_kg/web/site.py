@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -97,7 +98,7 @@ def summary(release: ServedRelease) -> dict:
 
 def home_view(release: ServedRelease, links: pages.Links, on: date) -> dict:
     """What the home page shows besides :func:`summary`: every designation, the map, the downloads."""
-    rows = views.designation_rows(release.select, on=on)
+    rows = views.designation_rows(release.select, on=on, limit=views.MAX_ROWS + 1)
     downloads = []
     for name in summary(release)["files"]:
         zh, en = DOWNLOAD_NOTES.get(name, ("", ""))
@@ -126,9 +127,12 @@ class Site:
         key = ("home", links.prefix, on)
         html = self.release.cache.get(key)
         if html is None:
-            html = pages.home_page(self.summary(), links, **home_view(self.release, links, on)).encode()
+            html = (await run_in_threadpool(self._home, links, on)).encode()
             self.release.cache.put(key, html)
         return respond(request, html, "text/html")
+
+    def _home(self, links: pages.Links, on: date) -> str:
+        return pages.home_page(self.summary(), links, **home_view(self.release, links, on))
 
     async def void(self, request: Request) -> Response:
         path = self.release.path / VOID
@@ -156,7 +160,7 @@ class Site:
     async def search(self, request: Request) -> Response:
         """``/search?q=…``: the hits as a page, or as JSON (``Accept: application/json`` or ``format=json``)."""
         query = request.query_params.get("q", "")[:200]
-        hits = search(self.release.search_index, query) if query else None
+        hits = await run_in_threadpool(lambda: search(self.release.search_index, query)) if query else None
         accept = request.headers.get("accept") or ""
         wants_json = request.query_params.get("format") == "json" or ("json" in accept and "text/html" not in accept)
         if wants_json:
@@ -172,7 +176,7 @@ class Site:
         key = ("search-index",)
         body = self.release.cache.get(key)
         if body is None:
-            body = index_json(self.release.search_index)
+            body = await run_in_threadpool(lambda: index_json(self.release.search_index))
             self.release.cache.put(key, body)
         return respond(request, body, "application/json")
 

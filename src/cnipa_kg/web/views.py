@@ -65,42 +65,85 @@ def labels(select: Select, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     return out
 
 
-_ROWS = """SELECT ?d ?type ?designee ?division ?code ?province ?tier ?programme ?start ?end ?doc ?number ?date
-       ?annex ?annexNo ?serial ?wkt ?previous ?next WHERE {
+_CORE = """SELECT ?d ?type ?designee ?by ?proposedBy ?tier ?programme ?start ?end ?annex ?serial ?previous ?next WHERE {
+  %s
   VALUES ?type { ckg:Designation ckg:ProposedDesignation }
   ?d a ?type ; ckg:designee ?designee .
   OPTIONAL { ?d ckg:designatedBy ?by } OPTIONAL { ?d ckg:proposedBy ?proposedBy }
-  BIND(COALESCE(?by, ?proposedBy) AS ?doc)
-  OPTIONAL { ?designee ckg:locatedIn ?in }
-  BIND(COALESCE(?in, ?designee) AS ?division)
-  OPTIONAL { ?division ckg:adcode ?code }
-  OPTIONAL { ?division ckg:province ?p }
-  BIND(COALESCE(?p, ?division) AS ?province)
-  %s
   OPTIONAL { ?d ckg:tier ?tier } OPTIONAL { ?d ckg:programme ?programme }
-  OPTIONAL { ?d ckg:periodStart ?s1 } OPTIONAL { ?doc ckg:periodStart ?s2 } BIND(COALESCE(?s1, ?s2, "") AS ?start)
-  OPTIONAL { ?d ckg:periodEnd ?e1 } OPTIONAL { ?doc ckg:periodEnd ?e2 } BIND(COALESCE(?e1, ?e2, "") AS ?end)
-  OPTIONAL { ?doc eli:id_local ?number } OPTIONAL { ?doc eli:date_document ?date }
-  OPTIONAL { ?d ckg:inAnnex ?annex OPTIONAL { ?annex ckg:annexNumber ?annexNo } }
-  OPTIONAL { ?d ckg:serialNumber ?serial }
+  OPTIONAL { ?d ckg:periodStart ?start } OPTIONAL { ?d ckg:periodEnd ?end }
+  OPTIONAL { ?d ckg:inAnnex ?annex } OPTIONAL { ?d ckg:serialNumber ?serial }
   OPTIONAL { ?d ckg:previousDesignation ?previous } OPTIONAL { ?next ckg:previousDesignation ?d }
-  OPTIONAL { ?division <%shasGeometry>/<%sasWKT> ?wkt }
 }"""
 
 
-def designation_rows(select: Select, where: str = "", *, on: date, limit: int = MAX_ROWS) -> list[dict]:
-    """Every designation (and proposed designation) matching the SPARQL pattern ``where`` (over the
-    variables ``?d ?designee ?division ?province ?doc``), in document order, with labels and status."""
-    rows = select(_ROWS % (where, GEO, GEO) + f" LIMIT {limit + 1}")
-    unique = {r["d"]: r for r in rows}  # a designation has one of each; OPTIONALs cannot multiply rows
-    rows = sorted(unique.values(), key=lambda r: (r["date"], r["doc"], _int(r["annexNo"]), _int(r["serial"]), r["d"]))
-    names = labels(select, [i for r in rows for i in (r["designee"], r["province"], r["tier"], r["programme"],
-                                                      r["doc"], r["annex"], r["division"])])
+def _which(d: str | None, doc: str | None, annex: str | None, designee: str | None, province: str | None) -> str:
+    """The graph pattern that picks the designations of a page (all of them when nothing is given)."""
+    if d:
+        return f"VALUES ?d {{ <{d}> }}"
+    if doc:
+        return f"{{ ?d ckg:designatedBy <{doc}> }} UNION {{ ?d ckg:proposedBy <{doc}> }}"
+    if annex:
+        return f"?d ckg:inAnnex <{annex}> ."
+    if designee:
+        return f"?d ckg:designee <{designee}> ."
+    if province:  # the places in a province (a park by the division it lies in), not the province itself
+        return (f"?d ckg:designee ?z . {{ ?z ckg:province <{province}> }} UNION "
+                f"{{ ?z ckg:locatedIn/ckg:province <{province}> }} UNION {{ ?z ckg:locatedIn <{province}> }} "
+                f"FILTER(?z != <{province}>)")
+    return ""
+
+
+def _by(select: Select, query: str, key: str, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Rows of ``query`` (with ``%s`` for a VALUES list of ``iris`` bound to ``?{key}``) by ``key``."""
+    values = _iri_list(iris)
+    if not values:
+        return {}
+    return {r[key]: r for r in select(query % f"VALUES ?{key} {{ {values} }}")}
+
+
+def designation_rows(select: Select, *, on: date, d: str | None = None, doc: str | None = None,
+                     annex: str | None = None, designee: str | None = None, province: str | None = None,
+                     limit: int = MAX_ROWS) -> list[dict]:
+    """The designations (and proposed designations) of one designation ``d``, document, annex,
+    designee or province (all when none is given), in document order, with their documents, the
+    division (a park's: the one it lies in), province, labels and status on ``on``; at most
+    ``limit`` (the first in document order). A few simple queries joined here: one big query with
+    these OPTIONALs is slow in oxigraph."""
+    core = {r["d"]: r for r in select(_CORE % _which(d, doc, annex, designee, province))}
+    for r in core.values():
+        r["doc"] = r["by"] or r["proposedBy"]
+    docs = _by(select, """SELECT ?doc ?number ?date ?start ?end WHERE { %s
+        OPTIONAL { ?doc eli:id_local ?number } OPTIONAL { ?doc eli:date_document ?date }
+        OPTIONAL { ?doc ckg:periodStart ?start } OPTIONAL { ?doc ckg:periodEnd ?end } }""", "doc",
+               {r["doc"] for r in core.values()})
+    annexes = _by(select, "SELECT ?annex ?number WHERE { %s OPTIONAL { ?annex ckg:annexNumber ?number } }", "annex",
+                  {r["annex"] for r in core.values()})
+    empty = {"number": "", "date": "", "start": "", "end": ""}
+    for r in core.values():
+        doc_row = docs.get(r["doc"], empty)
+        r.update(number=doc_row["number"], date=doc_row["date"], start=r["start"] or doc_row["start"],
+                 end=r["end"] or doc_row["end"], annexNo=annexes.get(r["annex"], {"number": ""})["number"])
+    rows = sorted(core.values(), key=lambda r: (r["date"], r["doc"], _int(r["annexNo"]), _int(r["serial"]), r["d"]))
+    rows = rows[:limit]
+    parks = _by(select, "SELECT ?designee ?in WHERE { %s OPTIONAL { ?designee ckg:locatedIn ?in } }", "designee",
+                {r["designee"] for r in rows})
+    for r in rows:
+        r["division"] = parks.get(r["designee"], {}).get("in") or r["designee"]
+    divisions = _by(select, f"""SELECT ?division ?code ?province ?wkt WHERE {{ %s
+        OPTIONAL {{ ?division ckg:adcode ?code }} OPTIONAL {{ ?division ckg:province ?province }}
+        OPTIONAL {{ ?division <{GEO}hasGeometry>/<{GEO}asWKT> ?wkt }} }}""", "division", {r["division"] for r in rows})
+    names = labels(select, [i for r in rows for i in (r["designee"], r["tier"], r["programme"], r["doc"], r["annex"],
+                                                      r["division"])]
+                   + [v["province"] for v in divisions.values() if v["province"]])
     out = []
-    for r in rows[:limit]:
+    for r in rows:
+        div = divisions.get(r["division"], {"code": "", "province": "", "wkt": ""})
+        province = div["province"] or r["division"]
         proposed = r["type"] == str(CKG.ProposedDesignation)
-        out.append({**r, "proposed": proposed, "status": status(r["start"], r["end"], on, proposed=proposed),
-                    "name": names.get(r["designee"], {}), "province_name": names.get(r["province"], {}),
+        out.append({**r, "code": div["code"], "province": province, "wkt": div["wkt"], "proposed": proposed,
+                    "status": status(r["start"], r["end"], on, proposed=proposed),
+                    "name": names.get(r["designee"], {}), "province_name": names.get(province, {}),
                     "tier_name": names.get(r["tier"], {}), "programme_name": names.get(r["programme"], {}),
                     "doc_name": names.get(r["doc"], {}), "annex_name": names.get(r["annex"], {}),
                     "division_name": names.get(r["division"], {})})
