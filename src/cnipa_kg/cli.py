@@ -285,12 +285,15 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
     """Serve the release: SPARQL 1.1 Protocol endpoint and linked-data pages.
 
     \b
-    /                  home page with the dataset summary
+    /                  home page: counts, map, every designation (filter, sort), downloads
     /sparql            SPARQL endpoint (GET, POST form, POST application/sparql-query);
-                       a query editor for browsers
-    /.well-known/void  VoID description
+                       a query editor for browsers (the query in the URL, downloads)
+    /search?q=         search by Chinese name, pinyin, English name or code
+    /def               the ontology, one anchor per term (/def#Designation)
+    /dataset           the dataset (VoID); /.well-known/void the same as Turtle
     /eli/notice/…, /division/…, /org/…   every minted IRI, as HTML, Turtle, JSON-LD or
-                       N-Triples by Accept or by a .html/.ttl/.jsonld/.nt suffix
+                       N-Triples by Accept or by a .html/.ttl/.jsonld/.nt suffix;
+                       ?on=YYYY-MM-DD shows the status of designations on that day
 
     \b
     Example:
