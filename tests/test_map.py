@@ -134,3 +134,10 @@ def test_parse_wkt_point():
                                   None, 42, b"POINT(1 2)"])
 def test_parse_wkt_point_says_none_to_anything_else(text):
     assert geo.parse_wkt_point(text) is None
+
+
+def test_place_puts_the_south_china_sea_in_the_inset():
+    box_x, box_y, box_w, box_h = geo.INSET["box"]
+    x, y = geo.place(112.34, 16.83)  # 永兴岛, the seat of Sansha (460300)
+    assert box_x <= x <= box_x + box_w and box_y <= y <= box_y + box_h
+    assert geo.place(116.41, 39.90) == geo.project(116.41, 39.90)  # Beijing: the main map

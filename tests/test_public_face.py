@@ -198,3 +198,15 @@ def test_dataset_page_shows_the_void_description(client):
     assert 'href="/dist/designations.csv">designations.csv</a>' in text
     assert "ckg:Designation</a></td><td>110</td>" in text
     assert "owl:sameAs" in text and 'href="http://www.wikidata.org/"' in text
+
+
+def test_a_damaged_void_leaves_the_data_served(release_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "dist"
+    shutil.copytree(release_dir, copy)
+    with (copy / "void.ttl").open("a", encoding="utf-8") as f:
+        f.write("@prefix x: <broken")
+    with running_app(copy, workers=1) as server, httpx.Client(base_url=server.url, timeout=30) as c:
+        assert c.get("/dataset", headers=HTML).status_code == 404
+        assert c.get("/division/110108", headers=HTML).status_code == 200

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["INSET", "VIEWBOX", "parse_wkt_point", "project", "project_inset"]
+__all__ = ["INSET", "VIEWBOX", "parse_wkt_point", "place", "project", "project_inset"]
 
 #: ``viewBox`` of the map: x from the left, y downwards, in SVG user units.
 VIEWBOX: tuple[int, int, int, int] = (0, 0, 1000, 925)
@@ -64,6 +64,15 @@ def project_inset(lon: float, lat: float) -> tuple[float, float]:
     x, y = _albers(lon, lat)
     k = bw / ww
     return round(bx + (x - wx) * k, 1), round(by + (y - wy) * k, 1)
+
+
+INSET_SOUTH_OF = 17.5  #: latitude (°N) south of which the map draws the South China Sea in its inset only
+
+
+def place(lon: float, lat: float) -> tuple[float, float]:
+    """Where a point goes on the map: in the inset south of :data:`INSET_SOUTH_OF` (the islands of
+    the South China Sea, e.g. Sansha), else on the main map."""
+    return project_inset(lon, lat) if lat < INSET_SOUTH_OF else project(lon, lat)
 
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"

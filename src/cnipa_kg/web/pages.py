@@ -136,7 +136,7 @@ def map_points(points: list[dict], links: Links) -> list[dict]:
         lonlat = geo.parse_wkt_point(p["wkt"])
         if lonlat is None:
             continue
-        x, y = geo.project(*lonlat)
+        x, y = geo.place(*lonlat)
         out.append({**p, "x": x, "y": y, "href": links.href(p["iri"])})
     return out
 

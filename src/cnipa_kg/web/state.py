@@ -3,6 +3,7 @@ and linked-data lookups: fixed, bounded queries), with its base IRI and the name
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -49,8 +50,12 @@ class ServedRelease:
 
         store = ox.Store()
         path = self.path / VOID
-        if path.is_file():
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        try:
+            if path.is_file():
+                store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        except (OSError, SyntaxError, ValueError) as exc:  # a damaged void.ttl: the data is still served
+            logging.getLogger("cnipa_kg.web").warning("%s cannot be read (%s): /dataset is not described", path, exc)
+            return ox.Store()
         return store
 
     @cached_property
