@@ -210,3 +210,20 @@ def test_a_damaged_void_leaves_the_data_served(release_dir, tmp_path):
     with running_app(copy, workers=1) as server, httpx.Client(base_url=server.url, timeout=30) as c:
         assert c.get("/dataset", headers=HTML).status_code == 404
         assert c.get("/division/110108", headers=HTML).status_code == 200
+
+
+def test_every_minted_iri_dereferences(client, release_dir):
+    """Every IRI under the base in the data and in void.ttl (distributions whose names end in .ttl or
+    .html included: an IRI is itself before it is a format suffix of another) answers 200."""
+    import pyoxigraph as ox
+
+    found = set(re.findall(r"<(" + re.escape(BASE) + r"[^>]*)>", (release_dir / "cnipa-kg.nt").read_text("utf-8")))
+    for t in ox.parse(path=str(release_dir / "void.ttl"), format=ox.RdfFormat.TURTLE):
+        found |= {term.value for term in (t.subject, t.object)
+                  if isinstance(term, ox.NamedNode) and term.value.startswith(BASE)}
+    paths = sorted({"/" + iri[len(BASE):].split("#")[0] for iri in found})
+    assert len(paths) > 700
+    bad = [(p, code) for p in paths if (code := client.get(p, headers=HTML).status_code) != 200]
+    assert bad == []
+    ttl = client.get("/dataset/distribution/cnipa-kg.ttl", headers={"Accept": "text/turtle"})
+    assert ttl.status_code == 200 and "dcat:Distribution" in ttl.text

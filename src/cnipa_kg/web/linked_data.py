@@ -111,17 +111,21 @@ class LinkedData:
 
     async def resource(self, request: Request) -> Response:
         path = request.path_params["path"]
-        suffix_media = None
-        for suffix, media in SUFFIXES.items():
-            if path.endswith(suffix):
-                path, suffix_media = path[: -len(suffix)], media
-                break
         if not path or ".." in path or "\\" in path or "\x00" in path:
             return self.not_found(request)
-        iri = self.release.base + path
-        triples = await run_in_threadpool(self.describe, iri)  # SPARQL and rendering off the event loop
+        suffix_media = None
+        # SPARQL and rendering off the event loop; an IRI that itself ends like a suffix
+        # (…/distribution/cnipa-kg.ttl) is itself before it is a format of another
+        triples = await run_in_threadpool(self.describe, self.release.base + path)
+        if triples is None:
+            for suffix, media in SUFFIXES.items():
+                if path.endswith(suffix) and len(path) > len(suffix):
+                    path, suffix_media = path[: -len(suffix)], media
+                    triples = await run_in_threadpool(self.describe, self.release.base + path)
+                    break
         if triples is None:
             return self.not_found(request)
+        iri = self.release.base + path
         media = suffix_media or negotiate(request.headers.get("accept"), "page")
         if media is None:
             return error(406, "acceptable: text/html, text/turtle, application/ld+json, application/n-triples")
