@@ -28,6 +28,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from results import write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ("designations-by-province", "pilot-cities", "provinces-without-designation")
@@ -225,11 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n:>5} notices: {size_rows[0]['triples']:>10,} triples, build + validate {total['seconds']:7.1f} s, "
                   f"peak {total['peak_pss_mib']:,.0f} MiB (PSS of the build and its workers); "
                   f"{time.perf_counter() - start:7.1f} s with the alternatives", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "results.csv").open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["notices", "stage", "seconds", "peak_pss_mib", "peak_rss_mib", "triples"])
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(args.out / "results.csv", rows, ["notices", "stage", "seconds", "peak_pss_mib", "peak_rss_mib", "triples"])
     stages = list(dict.fromkeys(r["stage"] for r in rows))
     sizes = sorted({r["notices"] for r in rows})
     print()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import csv
 import http.client
 import os
 import platform
@@ -42,6 +41,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from cnipa_kg.core.vocab import sparql_prefixes  # noqa: E402
+from results import write_rows  # noqa: E402  scripts/results.py
 
 ACCEPT = "application/sparql-results+json"
 LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
@@ -234,13 +234,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{ours / r['oxigraph (memory)']:>6.2f}× {ours / r['oxigraph (disk)']:>6.2f}× {ours / max(r['rdflib-endpoint'], 1):>7.1f}×")
         for s in SERVERS:
             by[(workload, s)]["vs_oxigraph_memory"] = round(by[(workload, s)]["req_per_s"] / r["oxigraph (memory)"], 3)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fields = ["workload", "server", "req_per_s", "cpu_us_per_req", "vs_oxigraph_memory"]
-    with args.out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {args.out}")
+    write_rows(args.out, rows, ["workload", "server", "req_per_s", "cpu_us_per_req", "vs_oxigraph_memory"])
     return 0
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import http.server
 import json
 import os
@@ -38,6 +37,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from results import write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -225,12 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['notices']:>7,} {r['triples']:>10,} {r['store']:<9} {r['load_s']:>8.2f} {r['triples_per_s']:>10,} "
               f"{r['replace_s']:>10.2f} {r['client_s']:>9.2f} {r['store_s']:>8.2f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {args.out}")
+    write_rows(args.out, rows)
     return 0
 
 

@@ -10,7 +10,6 @@ notices (the real one, then synthetic ones).
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from cnipa_kg.pipeline import extract_all  # noqa: E402
 from cnipa_kg.core.resources import qc_queries, shipped_notices  # noqa: E402
 from cnipa_kg.check.shapes import shapes_graph  # noqa: E402
 from cnipa_kg.check.validate import validate  # noqa: E402
+from results import write_rows  # noqa: E402  scripts/results.py
 
 
 
@@ -91,12 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         first, last = rows[0], rows[-1]
         print(f"growth {first['notices']}→{last['notices']} notices: cnipa-kg ×{last['cnipa_kg_validate_s'] / first['cnipa_kg_validate_s']:.1f}, "
               f"pySHACL ×{last['pyshacl_all_rules_s'] / first['pyshacl_all_rules_s']:.1f} (triples ×{last['triples'] / first['triples']:.1f})")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {args.out}")
+    write_rows(args.out, rows)
     return 0
 
 

@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from conftest import ROOT, invoke
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from bench_load import VIRTUOSO_INI, virtuoso_ini  # noqa: E402  the benchmark starts its Virtuoso the same way
+from test_publish import free_port, nt_lines  # noqa: E402
 
 DATASET = "https://w3id.org/cnipa-kg/dataset"
 DESIGNATION = "https://w3id.org/cnipa-kg/def#Designation"
@@ -54,17 +54,6 @@ class Store:
                       headers={"Accept": "application/sparql-results+json"}, timeout=60)
         assert r.status_code == 200, r.text
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def nt_lines(release_dir: Path) -> int:
-    with (release_dir / "cnipa-kg.nt").open(encoding="utf-8") as f:
-        return sum(1 for line in f if line.strip())
 
 
 def start(argv: list[str], folder: Path, ready: str, name: str, timeout: float = 90) -> subprocess.Popen:

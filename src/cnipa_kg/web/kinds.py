@@ -95,8 +95,7 @@ def _division(select: Select, iri: str, on: date) -> dict:
         if province else []
     names = views.labels(select, [*f["level"], *f["province"], *f["parent"], *f["children"], *f["located_in"],
                                   *f["parks"]])
-    point = [{"iri": iri, "wkt": wkt[0]["w"], "name": views.labels(select, [iri]).get(iri, {}), "tier": "here",
-              "status": ""}] if wkt else []
+    point = [{"iri": iri, "wkt": wkt[0]["w"], "name": views.labels(select, [iri]).get(iri, {}), "tier": "here"}] if wkt else []
     return {"facts": f, "names": names, "timeline": own, "within": within, "province": province,
             "points": point + [p for p in views.points(within) if p["iri"] != iri],
             "wikidata": [q for q in f["same_as"] if q.startswith("http://www.wikidata.org/entity/")],

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from ..core.formats import MEDIA_BY_SUFFIX, graph_format
 from ..core.release_files import DOCS, DOWNLOADS, VOID
 from . import pages, views
+from .linked_data import DOCS_CSP, on_date
 from .negotiate import negotiate
 from .responses import error, respond
 from .search import index_json, search
@@ -55,8 +56,6 @@ class ReleaseFiles(StaticFiles):
         response.headers["content-type"] = media + ("; charset=utf-8" if media.startswith("text/") else "")
         response.headers["cache-control"] = "public, max-age=3600"
         if full_path.endswith(".html"):  # the ontology docs: a standalone file with its own <style>
-            from .linked_data import DOCS_CSP
-
             response.headers["content-security-policy"] = DOCS_CSP
         return response
 
@@ -111,15 +110,10 @@ class Site:
     def __init__(self, release: ServedRelease) -> None:
         self.release = release
 
-    def summary(self) -> dict:
-        return summary(self.release)
-
     async def home(self, request: Request) -> Response:
         media = negotiate(request.headers.get("accept"), "page")
         if media and media != "text/html":
             return await self.void(request)
-        from .linked_data import on_date
-
         on = on_date(request)
         if isinstance(on, Response):
             return on
@@ -132,7 +126,7 @@ class Site:
         return respond(request, html, "text/html")
 
     def _home(self, links: pages.Links, on: date) -> str:
-        return pages.home_page(self.summary(), links, **home_view(self.release, links, on))
+        return pages.home_page(summary(self.release), links, **home_view(self.release, links, on))
 
     async def void(self, request: Request) -> Response:
         path = self.release.path / VOID

@@ -176,20 +176,11 @@ def by_language(select: Select, iri: str, prop: str) -> dict[str, str]:
     return {r["lang"]: r["o"] for r in sorted(rows, key=lambda r: (r["lang"], r["o"]))}
 
 
-def first(values: dict[str, list[str]], name: str) -> str:
-    found = values.get(name) or [""]
-    return found[0]
-
-
-def types_of(select: Select, iri: str) -> set[str]:
-    return {r["t"] for r in select(f"SELECT ?t WHERE {{ <{iri}> a ?t }}")}
-
-
 def points(rows: list[dict]) -> list[dict]:
     """Map points of the divisions in ``rows`` (one per division): href target, names, WKT."""
     seen: dict[str, dict] = {}
     for r in rows:
         if r["wkt"] and r["division"] not in seen:
             seen[r["division"]] = {"iri": r["division"], "wkt": r["wkt"], "name": r["division_name"],
-                                   "tier": r["tier"].rsplit("#", 1)[-1], "status": r["status"]}
+                                   "tier": r["tier"].rsplit("#", 1)[-1]}
     return [seen[k] for k in sorted(seen)]
