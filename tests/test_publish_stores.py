@@ -182,27 +182,6 @@ def test_virtuoso_wrong_password_is_one_line_exit_1(runner, release_dir, virtuos
     assert virtuoso.count(f"GRAPH <{graph}> {{ ?s ?p ?o }}") == nt_lines(release_dir)  # untouched
 
 
-@pytest.mark.parametrize(("algorithm", "response"), [
-    ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
-    ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
-])
-def test_digest_answer_matches_rfc_7616(monkeypatch, algorithm, response):
-    """The example of RFC 7616 §3.9.1 (a GET of /dir/index.html by Mufasa)."""
-    from cnipa_kg import publish as module
-
-    monkeypatch.setattr(module.secrets, "token_hex", lambda n: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ")
-    credentials = module._Credentials("Mufasa", "Circle of Life")
-    assert credentials.header("GET", "/dir/index.html").startswith("Basic ")
-    challenge = (f'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm={algorithm}, '
-                 'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"')
-    assert credentials.learn([challenge])
-    header = credentials.header("GET", "/dir/index.html")
-    assert header.startswith("Digest ") and f'response="{response}"' in header
-    assert 'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"' in header and "nc=00000001" in header
-    assert "nc=00000002" in credentials.header("GET", "/dir/index.html")  # the nonce's count goes up
-    assert not credentials.learn(['Basic realm="x"', 'Digest realm="x", nonce="n", algorithm=SHA-512-256'])
-
-
 class DigestStore:
     """A store on 127.0.0.1 that wants digest auth (MD5, qop=auth) and, unlike Virtuoso, challenges a basic
     attempt in its 401; it records each request's method, Authorization scheme and body size."""

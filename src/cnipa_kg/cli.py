@@ -9,6 +9,7 @@ examples (click's way); no logic lives here.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -341,6 +342,13 @@ def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:
         click.echo(f"\nNext:\n  python -m http.server --directory {out} 8080   # browse it at http://localhost:8080/")
 
 
+def _finite(_ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number of seconds must be finite (Click's FloatRange lets inf and nan through)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds", param=param)
+    return value
+
+
 @cli.command()
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
               help="Release directory written by `cnipa-kg build`.")
@@ -350,17 +358,22 @@ def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:
 @click.option("--graph", metavar="IRI", help="Named graph to replace (default: {base}dataset of the release).")
 @click.option("--retries", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Attempts on connection errors, with exponential backoff.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), callback=_finite, default=60.0,
+              show_default=True, metavar="S",
               help="Seconds one attempt may take, sending included (a store that trickles bytes is cut off); "
                    "the whole publish takes at most twice that.")
 def publish(data: Path, store: str, graph: str | None, retries: int, timeout: float) -> None:
     """Load the release into a triple store (SPARQL 1.1 Graph Store Protocol, HTTP PUT).
 
-    PUT replaces the named graph: publishing twice leaves one copy. Credentials (basic, or digest when the store asks, as Virtuoso does) are read from
-    the environment variables CNIPA_KG_STORE_USER and CNIPA_KG_STORE_PASSWORD.
+    PUT replaces the named graph: publishing twice leaves one copy. "Published" is said only
+    for a 2xx answer read to its end after the whole upload was taken; an early, cut-off,
+    trickled or redirected answer is an error. Credentials (basic, or digest when the store
+    asks, as Virtuoso does) are read from the environment variables CNIPA_KG_STORE_USER and
+    CNIPA_KG_STORE_PASSWORD.
 
-    Exit 0 published, 1 the store refused (HTTP error), 2 the store is unreachable or the
-    release is missing.
+    Exit 0 published, 1 the store refused or misbehaved (an HTTP error, a redirect, an answer
+    before the upload was taken), 2 no answer in time, a bad option or credentials, or no
+    release.
 
     \b
     Example:
