@@ -256,10 +256,15 @@ def test_build_refuses_a_folder_that_is_not_a_release_before_any_work(tmp_path, 
 
 
 def test_build_cleans_leftovers_of_a_killed_build(tmp_path, release_dir):
+    """A real dead build (killed with its staging directory half written) is cleaned up by the next build;
+    a folder of the user's named like one is not (issue 21: tests/regressions/test_issue_21_out.py)."""
     out = tmp_path / "dist"
     build([NOTICE], out=out)
-    (tmp_path / ".dist.staging-abc123").mkdir()
-    (tmp_path / ".dist.staging-abc123" / "cnipa-kg.ttl").write_text("# half written", encoding="utf-8")
+    code = ("import os, sys; from cnipa_kg.release.staging import Staging; "
+            "Staging(sys.argv[1]).write('cnipa-kg.ttl', b'# half written'); os._exit(137)")
+    dead = subprocess.run([sys.executable, "-c", code, str(out)], env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert dead.returncode == 137
+    assert [p.name for p in tmp_path.glob(".dist.staging-*")], "the dead build left no staging directory"
     build([NOTICE], out=out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == ["dist"]
     assert snapshot(out) == snapshot(release_dir)

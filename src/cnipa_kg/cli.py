@@ -94,7 +94,8 @@ def cli() -> None:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_RELEASE, show_default=True,
               help="Release directory: new, empty, or a release (replaced atomically, other files in it kept; "
-                   "untouched if the build fails). Refused: a file, a folder that is not a release, the current "
+                   "untouched if the build fails; a symbolic link to one: the folder it points to is replaced). "
+                   "Refused: a file, FIFO, device or socket, a folder that is not a release, the current "
                    "directory and its parents.")
 @_base_option
 @click.option("--panel-years", metavar="FIRST-LAST", callback=lambda _c, _p, v: _years(v),
@@ -232,7 +233,9 @@ def validate(files: tuple[Path, ...], fmt: str, input_format: str | None, no_qc:
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Where to write the input plus the inferred memberships (Turtle; .nt or .jsonld by suffix).")
+              help="Where to write the input plus the inferred memberships (Turtle; .nt or .jsonld by suffix): "
+                   "a new path or a regular file, replaced atomically. Refused before reasoning: a symbolic "
+                   "link, a FIFO, a device, a socket.")
 @click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)),
               help="Format of FILE (default: by file suffix).")
 def reason(file: Path, out: Path, input_format: str | None) -> None:
@@ -243,8 +246,8 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
     Needs Java ≥ 11.
 
     Exit 0 consistent, 1 inconsistent (the individuals and axioms involved are named),
-    2 cannot load FILE, cannot write --out, or no Java; 143 stopped by SIGTERM (temporary
-    files removed, HermiT stopped, nothing written).
+    2 cannot load FILE, cannot write --out (or it is not a regular file), or no Java; 143
+    stopped by SIGTERM (temporary files removed, HermiT stopped, nothing written).
 
     \b
     Example:
@@ -253,8 +256,9 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
     from .check.reason import Terminated
     from .check.reason import reason as run_reason
     from .check.validate import load_with_ontology
-    from .release.rdf import write_graph_file
+    from .release.rdf import check_file_out, write_graph_file
 
+    check_file_out(out)  # before the reasoner's minutes; again when writing
     try:
         result = run_reason(load_with_ontology([file], input_format=input_format))
     except Terminated:
@@ -312,7 +316,8 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
               help="Release directory written by `cnipa-kg build`.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Site folder: new, empty, or a site written before (replaced atomically; other files in it, "
-                   "e.g. a CNAME, kept). Refused: a file, a folder that is not a site, the release folder.")
+                   "e.g. a CNAME, kept). Refused: a file, FIFO, device or socket, a folder that is not a site, "
+                   "the release folder.")
 @click.option("--sparql", metavar="URL", help="A SPARQL endpoint serving the same data, linked from every page.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:

@@ -2,19 +2,26 @@
 beside ``out`` and swapped in whole.
 
 What ``out`` may be (:func:`check_out`): a new path, an empty directory, or a directory holding a
-release (any of :data:`RELEASE_FILES`); files of the user's in a release directory (an inferred
-graph, notes) are carried into the new release. Refused, before anything is written: a regular
-file, a directory with other things and no release file, the current directory, its ancestors and
-the filesystem root.
+release (any of :data:`RELEASE_FILES`), or a symbolic link to one of these (the directory it points
+to is replaced, the link stays); files of the user's in a release directory (an inferred graph,
+notes) are carried into the new release. Refused, before anything is written: a regular file, a
+FIFO, a device or a socket, a directory with other things and no release file, the current
+directory, its ancestors and the filesystem root.
 
 Builds into one ``out`` take turns: each holds an exclusive ``flock`` on ``.{name}.lock`` beside
 ``out`` from the removal of dead builds' leftovers through the swap (a killed build's lock goes
-with its process), so whatever lies in the staging place when a build holds the lock was left by
-a dead build.
+with its process). The lock file is also the ledger of the directories builds make beside ``out``
+(``.{name}.staging-{16 hex}``, and ``.{name}.old-{16 hex}`` where there is no ``renameat2``): each
+name is entered, and flushed to disk, before its directory exists, and the next build removes (or,
+when ``out`` is gone, restores) only directories its ledger names. Anything else beside ``out``,
+say a folder of the user's called ``.dist.staging-x``, is never deleted or adopted. The ledger
+lives beside ``out``, never in it: nothing of it is published. A build that ends normally removes
+the lock file; a killed build's stays, with the names of what it left.
 
 The static site (``cnipa-kg site``) is written the same way: which files are ours in ``out`` is
 a parameter (``owned``: the release's files, or those a site's manifest lists). It is
-over 300 lines because the checks, the lock, the swap and the recovery of a killed build are one mechanism.
+over 300 lines because the checks, the lock and its ledger, the swap and the recovery of a killed build
+are one mechanism.
 """
 
 from __future__ import annotations
@@ -22,9 +29,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
+import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -32,6 +40,7 @@ from ..core.errors import InputError
 from ..core.release_files import DOCS, DOWNLOADS
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  #: open no link, never wait (a FIFO)
 
 #: the files a release consists of (relative paths); anything else in ``out`` is the user's
 RELEASE_FILES = frozenset((*DOWNLOADS, DOCS))
@@ -83,6 +92,16 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def kind_of(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for a message: ``a FIFO``, ``a symbolic link``, …"""
+    for test, kind in ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
 def _foreign(directory: Path, owned: frozenset = RELEASE_FILES, prefix: str = "", dirs: frozenset | None = None) -> list[str]:
     """The entries of ``directory`` that are not ``owned`` files (relative paths, sorted), e.g. an inferred
     graph the user wrote beside the release; a directory of owned files (``docs``) is looked into."""
@@ -102,8 +121,9 @@ def _foreign(directory: Path, owned: frozenset = RELEASE_FILES, prefix: str = ""
 def check_out(out: str | Path, owned: Owned = release_files, what: str = "release") -> None:
     """Refuse an ``out`` a release must not replace, before anything is written.
 
-    :raises InputError: ``out`` is a file, the current directory or one of its ancestors, the
-        filesystem root, a non-empty directory holding no release file, or cannot be created
+    :raises InputError: ``out`` is (or links to) a file, a FIFO, a device or a socket, the current
+        directory or one of its ancestors, the filesystem root, a non-empty directory holding no
+        release file, or cannot be created
     """
     out = Path(out)
     try:
@@ -116,8 +136,12 @@ def check_out(out: str | Path, owned: Owned = release_files, what: str = "releas
     if resolved == cwd or resolved in cwd.parents:
         raise InputError(out, None, "is the current directory or one of its parents; "
                                     "give the release a directory of its own, e.g. --out dist")
+    _check_lock_file(resolved.parent / f".{resolved.name}.lock")
     if out.exists() and not out.is_dir():
-        raise InputError(out, None, "is a file, not a directory; --out takes the release directory")
+        mode = os.stat(out).st_mode
+        kind = "a file" if stat.S_ISREG(mode) else kind_of(mode)
+        link = " a symbolic link to" if out.is_symlink() else ""
+        raise InputError(out, None, f"is{link} {kind}, not a directory; --out takes the {what} directory")
     if out.is_dir():
         try:
             entries = sorted(os.listdir(out))
@@ -137,21 +161,59 @@ def check_out(out: str | Path, owned: Owned = release_files, what: str = "releas
         raise InputError(out, None, f"cannot create the release directory: {existing} is not writable")
 
 
+_LEDGER = b"# cnipa-kg lock; the directories builds made beside the output (a killed build's are removed by the next):\n"
+
+
+def _check_lock_file(path: Path, data: bytes | None = None) -> None:
+    """Refuse a ``.{name}.lock`` that is not ours: anything but a regular file, or a file holding
+    something else than a ledger (``data``: its content; None: read the start of it).
+
+    :raises InputError: the lock file is not ours (one line: the path and what it is)
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # none yet (or the OS will say why when it is made)
+        return
+    if not stat.S_ISREG(mode):
+        raise InputError(path, None, f"is {kind_of(mode)}, where cnipa-kg keeps the lock of the output beside it: "
+                                     "move it away")
+    if data is None:
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            return
+        try:
+            data = os.read(fd, len(_LEDGER))
+        finally:
+            os.close(fd)
+    if not _LEDGER.startswith(data[:len(_LEDGER)]):  # (a prefix: a kill may cut the first write short)
+        raise InputError(path, None, "is not a cnipa-kg lock file, and cnipa-kg keeps the lock of the output beside it "
+                                     "there: move it away")
+
+
 class _Lock:
-    """An exclusive ``flock`` on ``path``, held until :meth:`release`, which removes the file.
+    """An exclusive ``flock`` on ``path``, held until :meth:`release`, which removes the file unless
+    a directory its ledger names is still there.
 
     Removing a lock file is safe here because a holder checks, once it has the lock, that the file
     it locked is still the one at ``path`` (and else locks again): two builds never both hold it.
+    The file is the ledger of the directories builds make beside ``out`` (:meth:`enter`), read only
+    while holding the lock; where there is no lock (no ``fcntl``, a filesystem without locks) there
+    is no ledger either, and no leftover is ever removed.
+
+    :raises InputError: ``path`` is not a regular file, or holds something else than a ledger
     """
 
     def __init__(self, path: Path) -> None:
         self.path, self.fd = path, None
+        self.names: list[str] = []  #: the ledger: names (beside ``out``) of directories of builds
         try:
             import fcntl
         except ImportError:  # not POSIX: builds do not take turns
             return
         while True:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            _check_lock_file(path, b"")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # (forked workers share it: they die with this process)
                 here, mine = os.stat(path), os.fstat(fd)
@@ -166,35 +228,88 @@ class _Lock:
             except BaseException:
                 os.close(fd)
                 raise
-            if (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino):
-                self.fd = fd
-                return
+            if (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino) and stat.S_ISREG(mine.st_mode):
+                break
             os.close(fd)
+        try:
+            self.names = self._read(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def _read(self, fd: int) -> list[str]:
+        chunks = []
+        while chunk := os.pread(fd, 1 << 16, sum(map(len, chunks))):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        _check_lock_file(self.path, data)
+        stem = re.escape(self.path.name[:-len(".lock")])
+        ours = re.compile(rf"{stem}\.(staging|old)-[0-9a-f]{{16}}")
+        return [name for name in data[len(_LEDGER):].decode("utf-8", "replace").split("\n") if ours.fullmatch(name)]
+
+    def enter(self, name: str) -> bool:
+        """Note ``name`` in the ledger, on disk, before the directory is made; False if there is no ledger."""
+        if self.fd is None:
+            return False
+        self.names.append(name)
+        entry = name.encode() + b"\n"
+        if os.fstat(self.fd).st_size == 0:
+            entry = _LEDGER + entry  # one write: the header and the first name
+        os.lseek(self.fd, 0, os.SEEK_END)
+        os.write(self.fd, entry)
+        os.fsync(self.fd)
+        return True
+
+    def forget(self, name: str) -> None:
+        """Strike ``name`` from the ledger (a kill halfway leaves a tail of whole names, or of none)."""
+        if self.fd is None:
+            return
+        self.names.remove(name)
+        data = _LEDGER + b"".join(n.encode() + b"\n" for n in self.names)
+        os.pwrite(self.fd, data, 0)
+        os.ftruncate(self.fd, len(data))
+        os.fsync(self.fd)
 
     def release(self) -> None:
         if self.fd is not None:
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
+            if not any(os.path.lexists(self.path.parent / name) for name in self.names):
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    pass
             os.close(self.fd)
             self.fd = None
 
 
-def _leftovers(out: Path) -> list[Path]:
-    return sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
-def clean_leftovers(out: Path) -> None:
-    """Remove what a killed build left in its staging place; restore ``out`` if a fallback swap was cut short.
+def clean_leftovers(out: Path, ours: Iterable[str]) -> None:
+    """Remove what killed builds left beside ``out``; restore ``out`` if a fallback swap was cut short.
 
-    Call it only holding the lock (as :class:`Staging` does): then every leftover is a dead build's.
+    ``ours``: the names the ledger of ``out``'s lock holds, oldest first; nothing else is touched,
+    and only a directory (not a link to one) is removed or restored. Call it only holding the lock
+    (as :class:`Staging` does): then every directory the ledger names is a dead build's.
     """
-    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
-    if not out.exists() and olds:
-        os.replace(olds[-1], out)
-    for p in _leftovers(out):
-        shutil.rmtree(p, ignore_errors=True)
+    ours = [name for name in ours if _is_dir(out.parent / name)]
+    olds = [name for name in ours if name.startswith(f".{out.name}.old-")]
+    if not os.path.lexists(out) and olds:
+        os.replace(out.parent / olds[-1], out)
+        ours.remove(olds[-1])
+    for name in ours:
+        shutil.rmtree(out.parent / name, ignore_errors=True)
+
+
+def _rename_to_new(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst``, which must not exist (``rename`` would replace an empty directory)."""
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+    os.rename(src, dst)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -243,14 +358,29 @@ class Staging:
             self._real.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _Lock(self._real.parent / f".{self._real.name}.lock")
             check_out(self.out, owned, what)  # again: another build may have changed it while we waited
-            clean_leftovers(self._real)
-            self.dir = Path(tempfile.mkdtemp(prefix=f".{self._real.name}.staging-", dir=self._real.parent))
+            clean_leftovers(self._real, self._lock.names)
+            self.dir = self._claim("staging", lambda path: os.mkdir(path, 0o700))
         except OSError as exc:
             self.close()
             raise InputError(self.out, None, f"cannot write the release: {_reason(exc)}") from None
         except BaseException:
             self.close()
             raise
+
+    def _claim(self, kind: str, make: Callable[[Path], None]) -> Path:
+        """A directory of ours beside ``out``, ``.{name}.{kind}-{16 hex}``: its name goes into the lock's
+        ledger (on disk) before ``make(path)`` makes it, which fails if anything is there."""
+        while True:
+            path = self._real.parent / f".{self._real.name}.{kind}-{secrets.token_hex(8)}"
+            if os.path.lexists(path):
+                continue
+            self._lock.enter(path.name)
+            try:
+                make(path)
+            except FileExistsError:  # appeared just now: not ours
+                self._lock.forget(path.name)
+                continue
+            return path
 
     def __enter__(self) -> Staging:
         return self
@@ -321,8 +451,6 @@ class Staging:
                 return  # left for the next build to remove, as a killed build's would be
             shutil.rmtree(staging, ignore_errors=True)
         else:  # no renameat2 (not Linux): two renames, recovered by clean_leftovers
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rmdir(old)  # only its unique name is needed
-            os.replace(out, old)
+            old = self._claim("old", lambda path: _rename_to_new(out, path))
             os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
