@@ -18,11 +18,13 @@ parser) reads to their end. Anything else is an error with one line and a non-ze
 
 Credentials come from the environment (``CNIPA_KG_STORE_USER`` / ``CNIPA_KG_STORE_PASSWORD``), never from
 the command line: a store URL with ``user:password@`` is refused (it would stay in shell history and show
-in ``ps``), and no message shows the password (``user:***@``). They are sent by basic auth (RFC 7617, UTF-8;
-a user name with ``:`` waits for the store's challenge); a store that wants digest auth (RFC 7616, e.g.
-Virtuoso's ``/sparql-graph-crud-auth``) answers 401 and is answered by :class:`httpx.DigestAuth` (the
-challenge from that 401, or else from a ``HEAD`` without credentials, as Virtuoso sends none to a basic
-attempt). No scheme can carry a control character (refused before anything is sent); digest, as httpx
+in ``ps``), and no message shows the password (``user:***@``). A ``HEAD`` with basic auth (RFC 7617, UTF-8; a
+user name with ``:`` sends none) comes first: a store that wants digest auth (RFC 7616, e.g. Virtuoso's
+``/sparql-graph-crud-auth``) answers it 401 with a challenge (or, as Virtuoso does, a ``HEAD`` without
+credentials does), and the upload is answered by :class:`httpx.DigestAuth`; else it goes with basic auth (a
+401 with a digest challenge to it is answered too). So the body is sent once, never to be refused half-way
+(Virtuoso answers the first 64 KiB of a large upload with 401 and resets the connection, which can lose its
+answer). No scheme can carry a control character (refused before anything is sent); digest, as httpx
 sends it, carries a user name of printable ASCII without quotes or backslashes (else a clear error when the
 store asks for digest); a malformed challenge is an error, not a traceback.
 

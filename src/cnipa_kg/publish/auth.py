@@ -41,7 +41,8 @@ def credentials() -> tuple[str, str] | None:
 
 
 class StoreAuth(httpx.Auth):
-    """Basic auth first (as ``curl -u``), digest auth (:class:`httpx.DigestAuth`) once the store asks for it."""
+    """Basic auth (as ``curl -u``), or digest auth (:class:`httpx.DigestAuth`) when the store asks for it: a ``HEAD``
+    before the first upload learns which, so the body is sent once."""
 
     def __init__(self, user: str, password: str) -> None:
         self.user, self.password = user, password
@@ -52,16 +53,24 @@ class StoreAuth(httpx.Auth):
             yield from self._digest_flow(request, None)
             return
         basic = ":" not in self.user  # RFC 7617: a user-id has no colon
+        headers = {}
         if basic:
             token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
-            request.headers["Authorization"] = f"Basic {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenges = response.headers.get_list("WWW-Authenticate")
-        if not any(_is_digest(c) for c in challenges):  # Virtuoso answers a basic attempt without one
-            response = yield httpx.Request("HEAD", request.url)
+            headers["Authorization"] = f"Basic {token}"
+        # a HEAD first learns the scheme without sending the body to be refused: a store that wants digest
+        # (Virtuoso) answers a large upload's first 64 KiB with 401 and resets the connection, which may
+        # lose the answer
+        response = yield httpx.Request("HEAD", request.url, headers=headers)
+        challenges = response.headers.get_list("WWW-Authenticate") if response.status_code == 401 else []
+        if response.status_code == 401 and not any(_is_digest(c) for c in challenges):
+            response = yield httpx.Request("HEAD", request.url)  # Virtuoso answers a basic attempt without one
             challenges = response.headers.get_list("WWW-Authenticate") if response.status_code == 401 else []
+        if not any(_is_digest(c) for c in challenges):
+            request.headers.update(headers)
+            response = yield request
+            if response.status_code != 401:
+                return
+            challenges = response.headers.get_list("WWW-Authenticate")
         if not any(_is_digest(c) for c in challenges):
             if not basic and any(c.strip().lower().startswith("basic") for c in challenges):
                 raise InputError("CNIPA_KG_STORE_USER", None, "has a colon, which basic authentication (RFC 7617) "
