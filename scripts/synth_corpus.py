@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from cnipa_kg.reference import history  # noqa: E402
 from cnipa_kg.reference.divisions import code_table  # noqa: E402
 from cnipa_kg.reference.provinces import provinces  # noqa: E402
 
@@ -27,20 +28,26 @@ SUFFIXES = ("市", "区", "县", "州", "盟", "旗")
 SERIES = ("国知发运字", "国知发保字", "国知发办字", "国知办发运字")
 
 
+FIRST_YEAR = 2015  #: the notices are dated 2015-2024: their names must be those of those years
+
+
 def candidates() -> dict[str, list[str]]:
-    """province short name -> names that resolve to exactly one division in that province."""
-    table = code_table()
+    """province short name -> names that resolve to exactly one division in that province, on every date of
+    the notices (divisions as they were: a unit made or renamed since 2015 is left out)."""
+    table, before = code_table(), history.state_after(FIRST_YEAR - 1)
     by_province: dict[str, list[str]] = defaultdict(list)
     short = {p.prefix: p.short for p in provinces()}
     for (prefix, name), found in sorted(table.by_prefix_name.items()):
         if prefix in short and len(found) == 1 and found[0].level != "province" and name.endswith(SUFFIXES):
-            by_province[short[prefix]].append(name)
+            then = before.by_prefix_name.get((prefix, name), ())
+            if len(then) == 1 and then[0].code == found[0].code:
+                by_province[short[prefix]].append(name)
     return by_province
 
 
 def notice_text(i: int, rng: random.Random, pool: dict[str, list[str]], *, rows: int, layout: str) -> str:
     series = SERIES[i % len(SERIES)]
-    year = 2015 + i % 10
+    year = FIRST_YEAR + i % 10
     number = 10 + i
     month, day = rng.randint(1, 12), rng.randint(1, 28)
     start_year, start_month = year, rng.randint(1, 12)

@@ -52,7 +52,10 @@ def test_build_uses_shipped_notices_when_no_source(runner, tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)  # no data/notices here: the package must find its own
     result = invoke(runner, "build", "--out", "release")
     assert result.exit_code == 0, result.output
-    assert "designations: 110 (38 demonstration, 72 pilot)" in result.stdout
+    # every shipped source: data/notices/*.txt and the roster (tests/test_programme_data.py checks them)
+    assert "from 6 document(s) and 1 roster(s) of facts (5 notices known by citation)" in result.stdout
+    assert "designations: 199 (25 building, 102 demonstration, 72 pilot)" in result.stdout
+    assert "proposals:    43 " in result.stdout
     assert RELEASE_FILES <= {p.name for p in (tmp_path / "release").iterdir()}
 
 

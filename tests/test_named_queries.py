@@ -249,6 +249,18 @@ def test_status_defaults_to_today(store):
     assert run(store, "status") == run(store, "status", on=today)
 
 
+def test_completeness(store):
+    """The 35 known batches (data/reference/programme-batches.csv), in the table's order; a release of the 2022
+    notice alone holds its two batches whole and nothing else."""
+    rows = run(store, "completeness")
+    assert len(rows) == 35
+    assert (rows[0]["programme"], rows[0]["tier"], rows[0]["batch"], rows[0]["declared"], rows[0]["held"], rows[0]["holding"]) == (
+        "strong-county-project", "pilot (first group)", "2008", "124", "0", "none")
+    held = {(r["programme"], r["tier"], r["batch"]): (r.get("declared"), r["held"]) for r in rows if r["held"] != "0"}
+    assert held == {("strong-city", "demonstration", "2022-07"): ("38", "38"), ("strong-city", "pilot", "2022-07"): ("72", "72")}
+    assert {r["document"] for r in rows if r["held"] != "0"} == {"国知发运字〔2022〕33号"}
+
+
 def test_division_history(store):
     rows = run(store, "division-history", adcode="320100")
     assert [(r["name"], r["tier"], r["change"], r["period_start"], r["period_end"], r["notice"], r["date"]) for r in rows] == [

@@ -111,7 +111,7 @@ def test_unpacked_wheel_finds_its_data_outside_checkout(wheel, tmp_path):
     build = subprocess.run([sys.executable, "-m", "cnipa_kg.cli", "build", "--out", "dist"], cwd=work, env=env,
                            capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
-    assert "designations: 110 (38 demonstration, 72 pilot)" in build.stdout
+    assert "designations: 199 (25 building, 102 demonstration, 72 pilot)" in build.stdout  # every shipped source
     assert (work / "dist" / "designations.csv").is_file()
 
 

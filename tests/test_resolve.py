@@ -7,13 +7,8 @@ import time
 import pytest
 
 from cnipa_kg.reference.divisions import code_table
-from cnipa_kg.reference.resolve import (
-    AmbiguousName,
-    NameNotFound,
-    forms,
-    normalize,
-    resolve_name,
-)
+from cnipa_kg.reference.printed import forms, normalize
+from cnipa_kg.reference.resolve import AmbiguousName, NameNotFound, resolve_name
 
 
 def _check(printed: str, province: str | None, code: str, name: str) -> None:

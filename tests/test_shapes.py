@@ -72,7 +72,7 @@ def _property_shapes(shapes: Graph):
 def test_one_node_shape_per_class(shapes):
     targets = set(shapes.objects(None, SH.targetClass))
     assert targets == {CKG.Notice, CKG.Annex, CKG.Designation, CKG.AdministrativeDivision, ORG.Organization, CKG.PolicyDocument,
-                       CKG.PublicNotice, CKG.ProposedDesignation, CKG.Park}
+                       CKG.PublicNotice, CKG.ProposedDesignation, CKG.Park, CKG.Batch, CKG.DivisionChange}
 
 
 def test_every_constraint_has_a_message_in_zh_and_en(shapes):
@@ -140,7 +140,7 @@ MUTATIONS: list[tuple[str, Callable[[Graph], None], str, URIRef]] = [
     ("drop-designee", lambda g: _drop(g, row(ANNEX1, 1), CKG.designee), "designation-designee", row(ANNEX1, 1)),
     ("second-level", lambda g: g.add((row(ANNEX1, 2), CKG.designationLevel, CKG.pilot)), "designation-level", row(ANNEX1, 2)),
     ("literal-level", lambda g: _set(g, row(ANNEX1, 3), CKG.designationLevel, Literal("demonstration")), "designation-level", row(ANNEX1, 3)),
-    ("drop-serial", lambda g: _drop(g, row(ANNEX2, 4), CKG.serialNumber), "designation-serial", row(ANNEX2, 4)),
+    ("drop-serial", lambda g: _drop(g, row(ANNEX2, 4), CKG.serialNumber), "designation-serial-violation", row(ANNEX2, 4)),
     ("annex-not-an-annex", lambda g: _set(g, row(ANNEX2, 5), CKG.inAnnex, NOTICE), "designation-annex", row(ANNEX2, 5)),
     ("drop-programme", lambda g: _drop(g, row(ANNEX1, 7), CKG.programme), "designation-programme", row(ANNEX1, 7)),
     ("tier-not-a-tier", lambda g: _set(g, row(ANNEX2, 6), CKG.tier, CKG.strongCityProgramme), "designation-tier", row(ANNEX2, 6)),

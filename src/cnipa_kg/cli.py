@@ -136,6 +136,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
             "\nNext:\n"
             f"  cnipa-kg query --list                       # the named queries\n"
             f"  cnipa-kg query designations-by-province     # run one over {out}/\n"
+            f"  cnipa-kg query completeness                 # what of the known batches the release holds, and lacks\n"
             f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report\n"
             f"  cnipa-kg serve --data {out}                    # pages, map, search, SPARQL at http://127.0.0.1:8000/\n"
             f"  cnipa-kg site --data {out} --out site          # the same pages as a static site"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from .core.records import Notice
 from .core.resources import shipped_notices
 from .core.vocab import DEFAULT_BASE
 from .extract import extract
+from .extract.roster import is_roster, read_roster
 from .graph.assemble import Assembly, assemble, graph_of
 from .release.staging import check_out
 from .release.tables import Tables
@@ -37,13 +38,32 @@ class BuildResult:
     notices: tuple[Notice, ...]
     triples: int
     designations: dict[str, int]  #: level -> count
+    programmes: dict[tuple[str, str, str], int] = field(default_factory=dict)  #: Tables.programme_counts
+    confirmed: int = 0  #: proposed designations a designation confirms
 
     def summary(self) -> str:
+        texts = [n for n in self.notices if n.evidence == "text"]
+        cited = [n for n in self.notices if n.evidence == "roster"]
+        rosters = sorted({n.source.name for n in cited})
+        built = f"{len(texts)} document(s)" + (f" and {len(rosters)} roster(s) of facts ({len(cited)} notices known by "
+                                               f"citation)" if cited else "")
+        shown = ", ".join(n.key for n in texts[:5]) + (" …" if len(texts) > 5 else "")
+
+        def counts(kind: str) -> tuple[int, str]:
+            found = {k[:2]: n for k, n in self.programmes.items() if k[2] == kind}
+            text = ", ".join(f"{n} {programme.removesuffix('Programme')} {tier}" for (programme, tier), n in sorted(found.items()))
+            return sum(found.values()), text
+
         levels = ", ".join(f"{n} {level}" for level, n in sorted(self.designations.items()))
+        total, by_programme = counts("designation")
+        proposals, proposed = counts("proposal")
         lines = [
-            f"Built {self.out}/ from {len(self.notices)} notice(s): "
-            + ", ".join(n.key for n in self.notices[:5]) + (" …" if len(self.notices) > 5 else ""),
-            f"  designations: {sum(self.designations.values())} ({levels})",
+            f"Built {self.out}/ from {built}: {shown}",
+            f"  designations: {sum(self.designations.values())} ({levels})" + (f"; {by_programme}" if by_programme else ""),
+        ]
+        if proposals:
+            lines.append(f"  proposals:    {proposals} ({proposed}); {self.confirmed} confirmed by a designation")
+        lines += [
             f"  triples:      {self.triples}",
             "  files:        " + ", ".join(f"{p.relative_to(self.out)} ({p.stat().st_size:,} B)" for p in self.files),
         ]
@@ -57,7 +77,10 @@ def extract_all(sources: Sequence[str | Path] | None = None, *, progress: Progre
     paths = list(sources) if sources else shipped_notices()
     notices = []
     for i, path in enumerate(paths, 1):
-        notices.append(extract(path))
+        if is_roster(path):
+            notices.extend(read_roster(path))
+        else:
+            notices.append(extract(path))
         if progress:
             progress("extracting", i, len(paths))
     return notices
@@ -115,5 +138,7 @@ def build(sources: Sequence[str | Path] | None = None, *, out: str | Path = "dis
         notices = extract_all(sources, progress=progress)
     assembly = assemble_and_check(notices, base=base, validate=validate, progress=progress, timer=timer)
     files = write_release(assembly, out, notices, base=base, panel_years=panel_years, timer=timer, progress=progress)
+    tables = Tables(assembly.store)
     return BuildResult(out=Path(out), files=tuple(files), notices=tuple(notices), triples=len(assembly.lines),
-                       designations=Tables(assembly.store).level_counts())
+                       designations=tables.level_counts(), programmes=tables.programme_counts(),
+                       confirmed=tables.confirmed_count())

@@ -16,17 +16,22 @@ from ..core.ntriples import graph_lines, load_lines
 from ..core.resources import qc_queries, query_header
 from ..core.sparql import run
 from ..core.vocab import CKG, DIVISION_LEVEL_CONCEPT, curie
+from ..reference import history
 from ..reference.divisions import code_table
 from .report import Result
 
 
 def code_table_ntriples() -> bytes:
-    """The ministry's code table as triples ``<…/code-table/{code}> ckg:adcode "…" ; ckg:divisionLevel …``."""
+    """The ministry's code table and every code of the division history (a division as it was is no error)
+    as triples ``<…/code-table/{code}> ckg:adcode "…" ; ckg:divisionLevel …``."""
+    levels = {code: d.level for code, d in code_table().by_code.items()}
+    for span in history.spans():
+        levels.setdefault(span.code, span.level)
     lines = []
-    for code, d in sorted(code_table().by_code.items()):
+    for code, level in sorted(levels.items()):
         node = f"<{code_table_iri(code)}>"
         lines.append(f'{node} <{CKG.adcode}> "{code}" .')
-        lines.append(f"{node} <{CKG.divisionLevel}> <{DIVISION_LEVEL_CONCEPT[d.level]}> .")
+        lines.append(f"{node} <{CKG.divisionLevel}> <{DIVISION_LEVEL_CONCEPT[level]}> .")
     return ("\n".join(lines) + "\n").encode()
 
 

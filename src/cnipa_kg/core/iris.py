@@ -16,7 +16,7 @@ from functools import cache
 
 from rdflib import URIRef
 
-from .records import DocNumber, Notice
+from .records import ROSTER, DocNumber, Notice
 
 
 def check_base(base: str) -> str:
@@ -47,12 +47,21 @@ def proposal_iri(base: str, notice: Notice) -> URIRef:
     >>> proposal_iri("https://e/", n)
     rdflib.term.URIRef('https://e/proposal/2023-12-01/guan-yu-ni-que-ding-de-gong-shi')
     """
-    return URIRef(f"{base}proposal/{notice.date.isoformat()}/{pinyin_slug(notice.title)}")
+    return URIRef(f"{base}proposal/{notice.date.isoformat()}/{pinyin_slug(notice.subject)}")
+
+
+def unnumbered_notice_iri(base: str, notice: Notice) -> URIRef:
+    """A notice whose 文号 the copy lacks (and no sidecar states): by its date and what is known of it, its
+    title or else what its list designates (never a guessed 文号)."""
+    return URIRef(f"{base}notice/{notice.signed}/{pinyin_slug(notice.subject)}")
 
 
 def document_iri(base: str, notice: Notice) -> URIRef:
-    """A designation document: the ELI notice pattern by its 文号, or (a 公示) :func:`proposal_iri`."""
-    return notice_iri(base, notice.number) if notice.number is not None else proposal_iri(base, notice)
+    """A designation document: the ELI notice pattern by its 文号, or (a 公示) :func:`proposal_iri`, or (a
+    notice whose 文号 is not known) :func:`unnumbered_notice_iri`."""
+    if notice.number is not None:
+        return notice_iri(base, notice.number)
+    return proposal_iri(base, notice) if notice.proposal else unnumbered_notice_iri(base, notice)
 
 
 def annex_iri(notice: URIRef, n: int) -> URIRef:
@@ -60,7 +69,11 @@ def annex_iri(notice: URIRef, n: int) -> URIRef:
 
 
 def designation_iri(notice: URIRef, annex: int, serial: int) -> URIRef:
-    """Row ``serial`` of annex ``annex``; annex 0 is a list printed inline in the body (``…/list/{serial}``)."""
+    """Row ``serial`` of annex ``annex``; annex 0 is a list printed inline in the body (``…/list/{serial}``),
+    annex -1 (:data:`~cnipa_kg.core.records.ROSTER`) the rows of a roster of facts (``…/roster/{serial}``: the
+    roster's order, not a serial the notice prints)."""
+    if annex == ROSTER:
+        return URIRef(f"{notice}/roster/{serial}")
     return URIRef(f"{notice}/list/{serial}" if annex == 0 else f"{notice}/annex/{annex}/{serial}")
 
 
@@ -71,6 +84,11 @@ def park_iri(base: str, adcode: str, name: str) -> URIRef:
 
 def division_iri(base: str, adcode: str) -> URIRef:
     return URIRef(f"{base}division/{adcode}")
+
+
+def division_change_iri(division: URIRef, year: int, successor: str) -> URIRef:
+    """A change that ended ``division``: ``{division}/change/{year}/{successor's code}``."""
+    return URIRef(f"{division}/change/{year}/{successor}")
 
 
 def geometry_iri(division: URIRef) -> URIRef:
@@ -119,6 +137,16 @@ def reference_table_iri(base: str, name: str) -> URIRef:
     return URIRef(f"{base}dataset/source/{name}")
 
 
+def batch_iri(base: str, slug: str) -> URIRef:
+    """A known batch of a programme (``{programme}/{batch}/{tier words}``, reference.batches.Batch.slug)."""
+    return URIRef(f"{base}batch/{slug}")
+
+
+def holdings_iri(base: str) -> URIRef:
+    """What the dataset holds of the known batches, and what it lacks (a ``ckg:Holdings``)."""
+    return URIRef(f"{base}holdings")
+
+
 def linkset_iri(base: str, target: str) -> URIRef:
     """The VoID linkset of the links to another dataset (``target``: a slug, e.g. wikidata)."""
     return URIRef(f"{base}dataset/linkset/{target}")
@@ -155,4 +183,7 @@ def pinyin_slug(text: str, *, limit: int = 60) -> str:
     from pypinyin import lazy_pinyin
 
     words = [w for w in lazy_pinyin(text, errors=lambda s: ["".join(c for c in s if c.isascii() and c.isalnum())]) if w.isalnum()]
-    return "-".join(words).lower()[:limit].strip("-") or "unnamed"
+    slug = "-".join(words).lower()
+    if len(slug) > limit:  # whole syllables only (a slug cut inside one reads as another word)
+        slug = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[: limit + 1] else slug[:limit]
+    return slug.strip("-") or "unnamed"

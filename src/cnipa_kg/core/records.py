@@ -15,6 +15,12 @@ PROGRAMMES = ("strong-city", "strong-county", "park", "protection-zone", "ip-dem
 #: tiers (ckg:Tiers)
 TIERS = ("demonstration", "pilot", "demonstration-building", "building")
 
+#: the annex number of a roster's list (:mod:`cnipa_kg.extract.roster`): not an annex, not a list in a body
+ROSTER = -1
+#: how a designation is known (core.vocab maps them to ckg:EvidenceGrades concepts)
+EVIDENCE = ("text", "roster")
+
+
 @dataclass(frozen=True)
 class DocNumber:
     """A 文号 such as 国知发运字〔2022〕33号."""
@@ -44,8 +50,10 @@ class AnnexRow:
     province: str  #: as printed, short or full name (北京, 新疆 …)
     name: str  #: as printed (海淀区 …)
     lines: tuple[int, ...]  #: source lines the row's cells sit on
-    text: str  #: the row's cells joined by single spaces, e.g. "1 北京 海淀区"
+    text: str  #: the row's cells joined by single spaces, e.g. "1 北京 海淀区" (a roster's: its CSV line)
     category: str = ""  #: a category cell as printed (副省级城市, 县级市 …), where the table has one
+    evidence: str = ""  #: a roster row's evidence (where its facts were read), as the roster gives it
+    evidence_url: str = ""  #: a roster row's official page
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class Annex:
     def inline(self) -> bool:
         return self.number == 0
 
+    @property
+    def roster(self) -> bool:
+        return self.number == ROSTER
+
 
 @dataclass(frozen=True)
 class Source:
@@ -85,8 +97,8 @@ class Notice:
     """Everything the extraction reads from one notice."""
 
     source: Source
-    number: DocNumber | None  #: None for a public notice (公示), which has no 文号
-    title: str
+    number: DocNumber | None  #: None for a public notice (公示), which has no 文号, or a copy that lacks it
+    title: str | None  #: None: the copy prints no title (and no sidecar states it)
     addressees: tuple[str, ...]
     cited: tuple[CitedDocument, ...]
     period_start: date | None  #: first day of the first month (None: no period stated)
@@ -105,15 +117,37 @@ class Notice:
     kind: str = "notice"  #: "notice", or "public-notice" (公示: proposed designations)
     public_notice_start: date | None = None  #: 公示时间, first day
     public_notice_end: date | None = None  #: 公示时间, last day
+    dated_by: str = "signature"  #: where ``date`` is read: "signature", "page" (a web copy's 发布日期), "sidecar", "roster"
+    evidence: str = "text"  #: one of :data:`EVIDENCE`: read from a copy of the issuer's text, or a roster's rows
+    date_precision: str = "day"  #: "day", or "month" (a roster's notice signed in a month: ``date`` is its first day)
+    cohort: str = ""  #: a roster's cohort (2012-04 …)
+    sidecar: object | None = None  #: the :class:`cnipa_kg.extract.sidecar.Sidecar` beside the source, if any
 
     @property
     def rows(self) -> tuple[AnnexRow, ...]:
         return tuple(row for annex in self.annexes for row in annex.rows)
 
     @property
+    def signed(self) -> str:
+        """The signing date as precise as known: 2013-09-17, or (a month) 2012-04."""
+        return self.date.isoformat()[:7] if self.date_precision == "month" else self.date.isoformat()
+
+    @property
+    def subject(self) -> str:
+        """Its title, else (a copy without one) what its first list designates, as the text prints it."""
+        return self.title or (self.annexes[0].level_label if self.annexes else "")
+
+    @property
+    def label(self) -> str:
+        """What names the document: its title, else (a copy without one) its kind and what it designates."""
+        if self.evidence == "roster":
+            return self.title or f"{self.subject}认定通知（标题不详；据名册）"
+        return self.title or f"{'公示' if self.proposal else '通知'}：{self.subject}（标题不详）"
+
+    @property
     def key(self) -> str:
-        """The document's identifier as printed: its 文号, or (a 公示) its title and date."""
-        return self.number.text if self.number is not None else f"{self.title}（{self.date.isoformat()}）"
+        """The document's identifier as printed: its 文号, or (a 公示, a copy without its 文号) its title and date."""
+        return self.number.text if self.number is not None else f"{self.label}（{self.signed}）"
 
     @property
     def proposal(self) -> bool:

@@ -56,9 +56,13 @@ def reference_path(filename: str) -> Path:
     return resource_dir("reference") / filename
 
 
+ROSTERS = ("demonstration-cities-2012-2016.csv",)  #: the rosters of facts among the reference tables
+
+
 def shipped_notices() -> list[Path]:
-    """The notices shipped with the package (the checkout's ``data/notices/*.txt``)."""
-    return sorted(resource_dir("notices").glob("*.txt"))
+    """The sources shipped with the package: the documents (the checkout's ``data/notices/*.txt``, each
+    with its sidecar ``.toml`` where it has one) and the rosters of facts (``data/reference``, :data:`ROSTERS`)."""
+    return sorted(resource_dir("notices").glob("*.txt")) + [reference_path(name) for name in ROSTERS]
 
 
 def named_queries() -> dict[str, Path]:

@@ -58,6 +58,7 @@ TIER_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot, "demonst
 PROGRAMME_CONCEPT = {"strong-city": CKG.strongCityProgramme, "strong-county": CKG.strongCountyProgramme,
                      "park": CKG.parkProgramme, "protection-zone": CKG.protectionZoneProgramme,
                      "ip-demonstration-city": CKG.ipDemonstrationCityProgramme}
+EVIDENCE_CONCEPT = {"text": CKG.evidenceIssuerText, "roster": CKG.evidenceRoster}  #: core.records.EVIDENCE
 PINYIN = "zh-latn-pinyin"  #: language tag of pinyin labels (BCP 47 tags are case-insensitive; RDF 1.1 writes them lower case)
 DIVISION_LEVEL_CONCEPT = {"province": CKG.provinceLevel, "prefecture": CKG.prefectureLevel, "district": CKG.districtLevel}
 

@@ -35,7 +35,7 @@ def annexes_of(r: Reader, lines: list[Line], declared: dict, titles: dict[int, s
     sections: list[tuple[int, Line, list[Line]]] = []
     for ln in lines:
         if m := ANNEX_HEADING.match(ln.compact):
-            sections.append((int(m.group("n")), ln, []))
+            sections.append((int(m.group("n") or 1), ln, []))
         elif sections:
             sections[-1][2].append(ln)
     found = {n for n, _, _ in sections}
@@ -94,7 +94,8 @@ def _annex(r: Reader, n: int, heading: Line, body: list[Line], count: int | None
             title_parts.append(ln.compact)
     if not seen_header:
         if truncated and not body_has_rows(body):
-            raise r.error(heading.number, f"table cut off: annex {n} has no table (expected a header 序号 省份 城市)")
+            declares = f" ({count} declared at line {decl_line})" if count is not None else ""
+            raise r.error(heading.number, f"table cut off: annex {n}{declares} has no table (expected a header 序号 省份 城市)")
         raise r.error(heading.number, f"annex {n} has no table header (expected a line starting with 序号)")
     title = "".join(title_parts) or listed_title or label + "名单"
 
@@ -121,6 +122,23 @@ def body_has_rows(body: list[Line]) -> bool:
     return any(SERIAL.match(tok) for ln in body for tok in ln.text.split(" "))
 
 
+def _tokens(text: str) -> list[str]:
+    """The cells of a line; a category cell broken by a space (副省级 城市) is one.
+
+    >>> _tokens("副省级 城市 1 福建省厦门市")
+    ['副省级城市', '1', '福建省厦门市']
+    """
+    cells, out, i = text.split(" "), [], 0
+    while i < len(cells):
+        if i + 1 < len(cells) and cells[i] + cells[i + 1] in CATEGORIES:
+            out.append(cells[i] + cells[i + 1])
+            i += 2
+        else:
+            out.append(cells[i])
+            i += 1
+    return out
+
+
 def _rows(r: Reader, annex: int, table: list[Line], *, truncated: bool = False, province_column: bool = True,
           category_column: bool = False, parks: bool = False) -> list[AnnexRow]:
     """Group the table's cells into rows: a serial opens a row; provinces (and categories) carry down.
@@ -128,7 +146,7 @@ def _rows(r: Reader, annex: int, table: list[Line], *, truncated: bool = False, 
     rows: list[_Row] = []
     pending: list[tuple[str, int]] = []  # cells before the first serial
     for ln in table:
-        for tok in ln.text.split(" "):
+        for tok in _tokens(ln.text):
             if m := SERIAL.match(tok):
                 rows.append(_Row(int(m.group(1)), ln.number, names=[], cells=[m.group(1)]))
             elif rows:

@@ -10,8 +10,16 @@ Reads the issuer's notices (通知) and public notices of proposals (公示) in 
 * a copy of the web page: the title above the 文号, site lines (当前位置、发布时间、浏览人数、分享到)
   before and after, no letterhead;
 * any number of annexes, each declared in the body with its count, programme and tier
-  (确定X等N个…为…（名单见附件k）), or a list written inline in one sentence of the body
-  (现确定A、B和C为…建设城市（地区）); a 公示 with no 文号 and a 公示时间.
+  (确定X等N个…为…（名单见附件k）), one unnumbered 附件 (拟确定X等18个城市为…。现将名单(见附件)予以公示), a list
+  written inline in one sentence of the body (现确定A、B和C为…建设城市（地区）), or one place a line after a line
+  announcing it (现将名单(按行政区划)公示如下：, the lines numbered 1. 2. … or not);
+* a 公示 with no 文号 and its 公示时间 / 公示期 in the ways copies put it (公示时间：2013年7月24日至8月6日,
+  公示时间为5个工作日,从…至…, 公示期为5个工作日(…至…)); dated by its signature, else by the web page's
+  发布日期 (a mirror that dropped the signature);
+* reposts and mirrors: ASCII punctuation where the issuer prints full-width (read as full-width, so every
+  copy reads alike), the title printed twice around the page's date line, no title line at all, no 文号,
+  no signature — what the copy lacks comes from its sidecar (:mod:`.sidecar`) or stays unknown, never
+  guessed (:mod:`.frame`).
 
 The result is checked (serials 1..N without gaps or repeats, N equal to the count the body
 declares, every row named, no table cut off); any failure is an
@@ -24,14 +32,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..core.errors import InputError
 from ..core.records import Annex, Notice, Source
 from .annex import annexes_of
-from .body import cited_documents, declared_lists, inline_list, period, public_notice_period
+from .body import cited_documents, declared_lists, inline_list, line_list, period, public_notice_period
+from .frame import front, is_proposal, page_date, peek_nonempty, signature, signer, take_until
+from .sidecar import Sidecar, read_sidecar
 from .sources import read_source
 from .text import (
-    ANNEX_HEADING, ANNEX_LIST, CLOSING, COPY_TO, DATE_LINE, DOCNO_RE, LETTERHEAD, PRINTED, SELECTION, SITE_LINE, STATUS,
-    TITLE_END, WORK_PLAN, Line, Reader, Text, lines_of, parse_docno,
+    ANNEX_HEADING, ANNEX_LIST, CLOSING, COPY_TO, DATE_LINE, LETTERHEAD, PRINTED, SELECTION, SITE_LINE,
+    STATUS, WORK_PLAN, Line, Reader, Text, lines_of,
 )
 
 def extract(path: str | Path) -> Notice:
@@ -41,26 +50,32 @@ def extract(path: str | Path) -> Notice:
     :raises InputError: ``FILE:LINE: message`` for anything unreadable or inconsistent
     """
     source = read_source(path)
-    return extract_text(source.text, path=str(path), digest=source.sha256, pages=source.pages)
+    sidecar = read_sidecar(path)
+    return extract_text(source.text, path=str(path), digest=source.sha256, pages=source.pages, sidecar=sidecar)
 
 
-def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: tuple[int, ...] | None = None) -> Notice:
+def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: tuple[int, ...] | None = None,
+                 sidecar: Sidecar | None = None) -> Notice:
     """Extract a notice from its decoded text; ``path`` names it in messages; ``pages`` (a PDF's) gives
-    the page of each line, for provenance."""
+    the page of each line, for provenance; ``sidecar`` (:mod:`.sidecar`) the facts the copy does not print."""
     lines = lines_of(text)
     r = Reader(path, lines)
     nonempty = [ln for ln in lines if ln.compact]
     if not nonempty:
         raise r.error(None, "empty file")
 
+    dated = page_date(r, lines)
     lines = [Line(ln.number, "", "") if SITE_LINE.match(ln.compact) else ln for ln in lines]  # a web page's own lines
-    number, title, pos, title_line = _front(r, lines)
-    # addressees: up to a line ending in a colon
+    number, title, pos, title_line = front(r, lines, sidecar)
+    # a web copy may print its title twice (above and below the page's date line)
+    lines = [Line(ln.number, "", "") if title and ln.compact == title and ln.number > title_line else ln for ln in lines]
+    # addressees: up to a line ending in a colon (a salutation: no sentence, no citation)
     addressees: tuple[str, ...] = ()
-    probe = _peek_nonempty(lines, pos, 4)
+    probe = peek_nonempty(lines, pos, 4)
     if any(ln.compact.endswith(("：", ":")) for ln in probe):
-        joined, pos, _ = _take_until(r, lines, pos, re.compile(r"[：:]$"), what="addressees", limit=6)
-        addressees = tuple(a for a in re.split(r"[，,]", joined.rstrip("：:")) if a)
+        joined, after, _ = take_until(r, lines, pos, re.compile(r"[：:]$"), what="addressees", limit=6)
+        if len(joined) <= 120 and not any(c in joined for c in "。《；"):
+            addressees, pos = tuple(a for a in re.split(r"[，,]", joined.rstrip("：:")) if a), after
 
     # body: up to 特此通知 (or the 附件： list or the signature date)
     body_lines: list[Line] = []
@@ -79,10 +94,12 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: 
         raise r.error(title_line, "no body text after the title")
     body = Text(body_lines)
 
-    proposal = number is None
-    declared = declared_lists(r, body)
-    has_annexes = any(ANNEX_HEADING.match(ln.compact) for ln in lines)
-    inline = None if declared or has_annexes else inline_list(r, body)
+    proposal = is_proposal(r, number, title, body, title_line, sidecar)
+    headings = [ln for ln in lines if ANNEX_HEADING.match(ln.compact)]
+    declared = declared_lists(r, body, single_annex=len(headings) == 1 and headings[0].compact == "附件")
+    listed = None if declared or headings else line_list(r, body_lines, title)
+    inline = None if declared or headings or listed else inline_list(r, body)
+    inline = inline or listed
     period_start, period_end = period(r, body)
     notice_period = public_notice_period(r, body) if proposal else None
     if proposal and notice_period is None:
@@ -117,12 +134,11 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: 
             status = m.group("s")
         elif signed is None and (m := DATE_LINE.match(c)):
             signed = r.date(m, ln.number)
-            issuer = m.group("who") or (previous.compact if previous else None)
+            issuer = m.group("who") or (previous.compact if previous else signer(body_lines))
         elif LETTERHEAD.match(c):
             pass
         previous = ln
-    if signed is None or not issuer:
-        raise r.error(lines[end].number if end < len(lines) else len(lines), "no signature and date (e.g. 国家知识产权局 / 2022年8月4日) after the body")
+    signed, issuer, dated_by = signature(r, lines, end, signed, issuer, dated, proposal, sidecar)
 
     # closing lines: 印发 and 抄送 (after the annexes)
     printed_by, print_date, copy_to, closing_at = None, None, (), len(lines)
@@ -138,9 +154,10 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: 
         label, (programme, tier, kind), rows, line = inline
         annexes: tuple[Annex, ...] = (Annex(number=0, title=label, level=tier, level_label=label, declared_count=None,
                                             rows=rows, line=line, programme=programme, designee_kind=kind),)
-    elif not declared and not proposal:
+    elif not declared and (not proposal or not headings):
         raise r.error(body.line_at(0), "the body declares no list (expected e.g. 确定…等 38个城市（城区）为…示范城市"
-                                       "（名单见附件 1）, or 确定A、B和C为…) ")
+                                       "（名单见附件 1）, 确定A、B和C为…, or 名单公示如下： and one place a line): "
+                                       "is the copy cut off before its list?")
     else:
         annexes = annexes_of(r, lines[annex_start:closing_at], declared, annex_titles, truncated=closing_at == len(lines),
                              fallback_label=title if proposal else None)
@@ -166,55 +183,6 @@ def extract_text(text: str, *, path: str = "<string>", digest: str = "", pages: 
         kind="public-notice" if proposal else "notice",
         public_notice_start=notice_period[0] if notice_period else None,
         public_notice_end=notice_period[1] if notice_period else None,
+        dated_by=dated_by,
+        sidecar=sidecar,
     )
-
-
-def _peek_nonempty(lines: list[Line], pos: int, n: int) -> list[Line]:
-    return [ln for ln in lines[pos:] if ln.compact][:n]
-
-
-def _take_until(r: Reader, lines: list[Line], pos: int, end: re.Pattern, *, what: str, limit: int) -> tuple[str, int, int]:
-    """Join non-empty lines from ``pos`` until one whose joined text matches ``end``."""
-    parts: list[str] = []
-    first = None
-    while pos < len(lines) and len(parts) < limit:
-        ln = lines[pos]
-        pos += 1
-        if not ln.compact:
-            continue
-        first = first or ln.number
-        parts.append(ln.compact)
-        if end.search(ln.compact):
-            return "".join(parts), pos, first
-    raise r.error(first or (lines[pos - 1].number if lines else None), f"no {what}")
-
-
-def _front(r: Reader, lines: list[Line]) -> tuple:
-    """(文号 or None, title, position after both, line of the title): the title may stand above or
-    below the 文号 (a web copy puts it above); a document without a 文号 must be a 公示."""
-    nonempty = [ln for ln in lines if ln.compact][:60]
-    if not nonempty:
-        raise r.error(None, "empty file")
-    docno_line = next((ln for ln in nonempty[:40] if DOCNO_RE.fullmatch(ln.compact)), None)
-    others = [ln for ln in nonempty[:40] if not LETTERHEAD.match(ln.compact) and ln is not docno_line]
-    # a title starts at its 关于 (国家知识产权局关于…的通知, 关于…的公示); else below the 文号 (the printed layout)
-    starts = [ln for ln in others if "关于" in ln.compact[:40]]
-    if docno_line is not None:
-        starts += [ln for ln in others if ln.number > docno_line.number][:1]
-    for first in starts[:8]:
-        try:
-            title, pos, title_line = _take_until(r, lines, lines.index(first), TITLE_END, what="title", limit=6)
-        except InputError:  # not a title here: try the next start
-            continue
-        if DOCNO_RE.search(title) or DATE_LINE.match(title):
-            continue
-        break
-    else:
-        raise r.error(nonempty[0].number, "no title ending in 通知, 公示, 决定, 公告 … in the first lines")
-    if docno_line is None and not title.endswith("公示"):
-        raise r.error(nonempty[0].number, "no document number (文号) such as 国知发运字〔2022〕33号 in the first lines "
-                                          "(only a 公示 has none)")
-    number = parse_docno(docno_line.compact) if docno_line is not None else None
-    if docno_line is not None and docno_line.number > title_line:
-        pos = max(pos, lines.index(docno_line) + 1)
-    return number, title, pos, title_line

@@ -26,10 +26,34 @@ class Line:
     compact: str  #: ``text`` without any whitespace (Chinese running text has none)
 
 
+#: ASCII punctuation that copies put where the issuer prints full-width (a colon of a time or a URL, a comma
+#: between digits stay as they are)
+_ASCII_PUNCTUATION = re.compile(r"[();,:]")
+_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"}
+
+
+def _full(m: re.Match) -> str:
+    text, at, c = m.string, m.start(), m.group(0)
+    between_digits = 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
+    if (c in ",:" and between_digits) or (c == ":" and text.startswith("//", at + 1)):
+        return c
+    return _FULL[c]
+
+
+def typeset(text: str) -> str:
+    """Full-width punctuation where a copy has ASCII, as the issuer prints it, so that every copy of a
+    document reads alike.
+
+    >>> typeset("第一批国家知识产权保护示范区建设城市(地区),公示时间:2023年2月17日 10:00 http://e.org/a")
+    '第一批国家知识产权保护示范区建设城市（地区），公示时间：2023年2月17日 10:00 http://e.org/a'
+    """
+    return _ASCII_PUNCTUATION.sub(_full, text)
+
+
 def lines_of(text: str) -> list[Line]:
     out = []
     for i, raw in enumerate(text.split("\n"), start=1):
-        t = _SPACES.sub(" ", raw.translate(_FULLWIDTH_DIGITS)).strip()
+        t = typeset(_SPACES.sub(" ", raw.translate(_FULLWIDTH_DIGITS)).strip())
         out.append(Line(i, t, t.replace(" ", "")))
     return out
 
@@ -48,7 +72,7 @@ _DATE = r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
 DATE_LINE = re.compile(rf"^(?P<who>\D*?){_DATE}$")
 PRINTED = re.compile(rf"^(?P<who>\D+?){_DATE}印发$")
 COPY_TO = re.compile(r"^抄送[：:](?P<who>.+?)[。.]?$")
-ANNEX_HEADING = re.compile(r"^附件(?P<n>\d{1,4})$")
+ANNEX_HEADING = re.compile(r"^附件(?P<n>\d{1,4})?$")  #: 附件 alone: the one annex of a document
 ANNEX_LIST = re.compile(r"^(?:附件[：:])?(?P<n>\d{1,4})[.．、](?P<title>.+)$")
 STATUS = re.compile(r"^[（(](?P<s>此件[^）)]+)[）)]$")
 LETTERHEAD = re.compile(r"^[\u4e00-\u9fff]{2,24}文件$")
@@ -106,10 +130,13 @@ def parse_docno(text: str) -> DocNumber | None:
     return DocNumber(m.group(0), m.group("series"), int(m.group("year")), int(m.group("num")))
 
 
+#: the date a web page gives the document (发布日期:2013-07-24, 2023-02-17浏览次数:, 发布时间：2023年2月17日 10:00)
+PAGE_DATE = re.compile(r"^(?:发布日期|发布时间|发文日期|日期|时间)?[：:]?(?P<y>\d{4})(?:-|/|\.|年)(?P<m>\d{1,2})(?:-|/|\.|月)"
+                       r"(?P<d>\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?(?=$|浏览|阅读|访问|来源|作者|点击|字号|分享)")
 #: lines of a web page around the document (a saved copy of the issuer's site), not part of it
 SITE_LINE = re.compile(
-    r"^(当前位置|您的位置|位置|发布时间|发布日期|发文日期|成文日期|来源|信息来源|浏览|浏览人数|浏览次数|阅读|访问量|分享到|分享|"
-    r"打印|关闭|打印本页|关闭窗口|字号|【|索引号|主题分类|发文机关|发文字号|标题|首页|返回顶部|扫一扫|相关链接|附件下载)"
+    r"^\d{4}-\d{1,2}-\d{1,2}(?:\d{1,2}:\d{2}(?::\d{2})?)?(?:浏览|阅读|访问|点击)|^(当前位置|您的位置|位置|发布时间|发布日期|发文日期|成文日期|来源|信息来源|浏览|浏览人数|浏览次数|阅读|访问量|分享到|分享|"
+    r"打印|关闭|打印本页|关闭窗口|字号|【|索引号|主题分类|发文机关|发文字号|标题|首页|返回顶部|扫一扫|相关链接|附件下载|版权所有|主办单位|承办单位|网站标识码|联系我们|网站地图|免责声明)"
     r"|^[大中小]{3}$|^[\[【(（]?[大中小][\]】)）]?[\[【(（]?[大中小][\]】)）]?[\[【(（]?[大中小][\]】)）]?$")
 _TIER_END = re.compile(r"(示范创建|示范|试点)(城市|县|园区|区|地区)?(（[^）]{0,8}）)?(名单)?$")
 

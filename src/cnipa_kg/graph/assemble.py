@@ -30,6 +30,7 @@ from ..core.rdfio import ontology_graph
 from ..core.records import Notice
 from ..core.vocab import DEFAULT_BASE, bind_prefixes
 from ..core.workers import forked_map, workers_for
+from .batches import batch_graph
 from .enrich import enrich
 from .links import Links, links_of
 from .mint import check_unique, mint, printed_names
@@ -67,6 +68,7 @@ def graph_of(notices: Sequence[Notice], *, base: str = DEFAULT_BASE) -> Graph:
     """Minted + enriched data with the ontology's triples, as one rdflib graph (the release is
     self-contained): what :func:`assemble` makes part by part, for small graphs and tests."""
     graph = enrich(mint(notices, base=base), notices, base=base)
+    graph += batch_graph(notices, base=base)
     for triple in ontology_graph():
         graph.add(triple)
     return bind_prefixes(graph, base=base)
@@ -86,8 +88,10 @@ def _make(index: int) -> tuple[str, bytes, list]:
     assert job is not None
     start, stop = job.parts[index]
     try:
-        graph = part_graph(job.notices[start:stop], base=job.base, names=job.names, shared=(start, stop) == (0, 0),
-                           links=job.links)
+        shared = (start, stop) == (0, 0)
+        graph = part_graph(job.notices[start:stop], base=job.base, names=job.names, shared=shared, links=job.links)
+        if shared:  # the batches, with what all the notices hold of them
+            graph += batch_graph(job.notices, base=job.base)
         results = job.check(graph) if job.check is not None else []
         return "ok", graph.serialize(format="nt", encoding="utf-8"), results
     except CnipaKgError as exc:  # pickled back as text: the parent raises it again

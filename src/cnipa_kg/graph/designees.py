@@ -31,12 +31,22 @@ class Designee:
 _resolve = lru_cache(maxsize=1 << 16)(resolve_name)  # the same names recur in every part of a build
 
 
-def _division(n: Notice, row: AnnexRow, name: str) -> Division:
+#: programmes that designate cities (城市, 城区): a short form in their lists names the city
+CITY_PROGRAMMES = frozenset(("strong-city", "ip-demonstration-city"))
+
+
+def _division(n: Notice, row: AnnexRow, name: str, programme: str = "") -> Division:
+    """The division ``name`` meant on the document's date (divisions as they were: 即墨 in 2016 is 即墨市).
+    In a list of cities, a short form shared by a city and a county or district of its name under it (长沙:
+    长沙市, 长沙县; 东营: 东营市, 东营区) is the city."""
     try:
-        return _resolve(name, province=row.province or None)
+        return _resolve(name, province=row.province or None, on=n.date)
     except NameNotFound as exc:
         raise InputError(n.source.path, row.lines[-1], str(exc)) from None
     except AmbiguousName as exc:
+        parents = [d for d in exc.candidates if all(o.parent == d.code for o in exc.candidates if o is not d)]
+        if programme in CITY_PROGRAMMES and len(parents) == 1:
+            return parents[0]
         raise InputError(n.source.path, row.lines[-1], f"ambiguous name: {exc}") from None
 
 
@@ -46,11 +56,11 @@ def designee_of(n: Notice, annex: Annex, row: AnnexRow) -> Designee:
     :raises InputError: a name that means no division or several (with the candidates)
     """
     if annex.designee_kind != "park":
-        return Designee(_division(n, row, row.name))
+        return Designee(_division(n, row, row.name, annex.programme))
     # a park lies in the longest division named at the start of its name, else in its province
     for end in range(len(row.name) - 1, 1, -1):
         try:
-            return Designee(_resolve(row.name[:end], province=row.province or None), park=row.name)
+            return Designee(_resolve(row.name[:end], province=row.province or None, on=n.date), park=row.name)
         except (NameNotFound, AmbiguousName):
             continue
     try:

@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from ..core import iris
 from ..core.errors import InputError
 from ..core.records import CitedDocument, DocNumber, Notice
-from ..core.vocab import CKG, DEFAULT_BASE, ELI, LEVEL_CONCEPT, ORG, PROGRAMME_CONCEPT, TIER_CONCEPT, bind_prefixes
+from ..core.vocab import (
+    CKG, DEFAULT_BASE, ELI, EVIDENCE_CONCEPT, LEVEL_CONCEPT, ORG, PROGRAMME_CONCEPT, TIER_CONCEPT, bind_prefixes,
+)
 from ..reference.documents import document_type, organisations, policy_slugs, translations
 from .designees import designee_of
 from .links import Links, links_of
 
 def printed_names(notices: Sequence[Notice]) -> dict[str, str]:
-    """adcode -> the name printed for it first (in notice, annex, row order): its ``zh`` label.
+    """adcode -> its official name on the date of the first document (in notice, annex, row order) that
+    names it: its ``zh`` label (a roster's 山东即墨, a 公示's 新疆自治区昌吉州 are not names of the division).
 
     Computed over all notices before any graph is made, so that a graph minted from a part of
     them labels each division exactly as the graph of all of them does.
@@ -36,13 +39,8 @@ def printed_names(notices: Sequence[Notice]) -> dict[str, str]:
             for row in annex.rows:
                 designee = designee_of(n, annex, row)
                 if designee.park is None:
-                    first.setdefault(designee.division.code, _bare(row.name, designee.division.name))
+                    first.setdefault(designee.division.code, designee.division.name)
     return first
-
-
-def _bare(printed: str, official: str) -> str:
-    """The division's own name in a printed name that carries its province (福建省厦门市 → 厦门市)."""
-    return printed if not printed.endswith(official) or printed == official else official
 
 
 def check_unique(notices: Sequence[Notice]) -> None:
@@ -116,19 +114,32 @@ class _Minter:
         add = self.add
         add(node, RDF.type, CKG.PublicNotice if n.proposal else CKG.Notice)
         add(node, RDF.type, CKG.PolicyDocument)
+        if n.evidence == "roster":
+            add(node, RDF.type, CKG.NoticeKnownByCitation)
+            for url in sorted({row.evidence_url for annex in n.annexes for row in annex.rows if row.evidence_url}):
+                add(node, RDFS.seeAlso, URIRef(url))
         if n.number is not None:
             add(node, ELI.id_local, Literal(n.number.text))
-        self.title(node, n.title)
-        en = translations().get(n.title) or (
+        elif not n.proposal:
+            add(node, CKG.numberNotKnown, Literal(True))
+        if n.title:
+            self.title(node, n.title)
+        else:
+            add(node, CKG.titleNotKnown, Literal(True))
+
+        en = translations().get(n.title or "") or (
             f"Notice {iris.series_slug(n.number.series)} [{n.number.year}] No. {n.number.number}" if n.number is not None
-            else f"Public notice of {n.date.isoformat()}")
-        self.labels(node, n.title, en)
+            else f"Public notice of {n.signed}" if n.proposal else f"Notice of {n.signed} (title not known)")
+        self.labels(node, n.label, en)
         if n.public_notice_start and n.public_notice_end:
             add(node, CKG.publicNoticeStart, Literal(n.public_notice_start.isoformat(), datatype=XSD.date))
             add(node, CKG.publicNoticeEnd, Literal(n.public_notice_end.isoformat(), datatype=XSD.date))
-        add(node, ELI.date_document, Literal(n.date.isoformat(), datatype=XSD.date))
+        if n.date_precision == "month":  # known to the month only: no day is guessed
+            add(node, CKG.signedInMonth, Literal(n.signed, datatype=XSD.gYearMonth))
+        else:
+            add(node, ELI.date_document, Literal(n.date.isoformat(), datatype=XSD.date))
         add(node, ELI.passed_by, self.org(n.issuer))
-        if (kind := document_type(n.title)) is not None:
+        if (kind := document_type(n.title or ("公示" if n.proposal else "通知"))) is not None:
             add(node, ELI.type_document, kind)
         if n.period_start and n.period_end:
             add(node, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
@@ -166,7 +177,7 @@ class _Minter:
         add = self.add
         programme, tier = PROGRAMME_CONCEPT[annex.programme], TIER_CONCEPT[annex.tier]
         node = None
-        if not annex.inline:
+        if annex.number > 0:
             node = iris.annex_iri(notice, annex.number)
             add(notice, ELI.has_part, node)
             add(node, RDF.type, CKG.Annex)
@@ -191,7 +202,9 @@ class _Minter:
                 add(d, CKG.designationLevel, LEVEL_CONCEPT[annex.tier])
             if node is not None:
                 add(d, CKG.inAnnex, node)
-            add(d, CKG.serialNumber, Literal(row.serial))
+            if not annex.roster:  # a roster's order is not a serial the notice prints
+                add(d, CKG.serialNumber, Literal(row.serial))
+            add(d, CKG.evidenceGrade, EVIDENCE_CONCEPT[n.evidence])
             add(d, CKG.proposedBy if n.proposal else CKG.designatedBy, notice)
             if n.period_start and n.period_end and not n.proposal:
                 add(d, CKG.periodStart, Literal(n.period_start.isoformat(), datatype=XSD.date))
@@ -200,7 +213,8 @@ class _Minter:
                 add(d, CKG.previousDesignation, URIRef(previous))
             if confirmed := self.links.confirms.get(str(d)):
                 add(d, CKG.confirms, URIRef(confirmed))
-            where = f"附件{annex.number} 第{row.serial}号" if not annex.inline else f"第{row.serial}项"
+            where = (f"附件{annex.number} 第{row.serial}号" if annex.number > 0 else f"名册第{row.serial}行" if annex.roster
+                     else f"第{row.serial}项")
             self.labels(d, f"{row.province}{row.name}：{annex.level_label}（{n.key} {where}）")
 
     def designee(self, n: Notice, annex, row) -> URIRef:

@@ -14,8 +14,10 @@ from .tables import Tables
 CSV_COLUMNS = [
     "notice", "level", "annex", "serial", "province", "name", "adcode", "parent_adcode", "division_level",
     "name_en", "name_pinyin", "period_start", "period_end", "source_line", "designation", "division",
-    "programme", "park", "designee", "wikidata",
+    "programme", "park", "designee", "wikidata", "document", "document_date", "tier", "evidence_grade",
 ]
+#: evidence grades as the CSV writes them (ckg:EvidenceGrades)
+EVIDENCE_GRADES = {"evidenceIssuerText": "text", "evidenceRoster": "roster"}
 
 
 def designation_rows(tables: Tables) -> list[dict[str, str]]:
@@ -45,6 +47,10 @@ def designation_rows(tables: Tables) -> list[dict[str, str]]:
             "park": tables.park_labels.get(d.park, ""),
             "designee": d.park or d.division,
             "wikidata": division.wikidata if division else "",
+            "document": d.document,
+            "document_date": d.signed,
+            "tier": d.level,
+            "evidence_grade": EVIDENCE_GRADES.get(d.evidence, d.evidence),
         })
     return rows
 
@@ -58,17 +64,19 @@ def to_designations_csv(tables: Tables) -> bytes:
 
 
 _CKG = str(CKG)
-_OPTIONAL = ("parent_adcode", "annex", "period_start", "period_end", "park", "wikidata")  #: columns that may be empty
+#: columns that may be empty (a notice known without its 文号 has no notice; a roster's row no serial and no source line)
+_OPTIONAL = ("notice", "parent_adcode", "annex", "serial", "period_start", "period_end", "source_line", "park", "wikidata")
 _CSVW_COLUMNS = {
     # name: (description, datatype, propertyUrl, valueUrl, aboutUrl) — full IRIs: CSVW processors know no ckg: prefix.
     # Columns without a propertyUrl get the default designations.csv#column property.
-    "notice": ("文号 document number of the designating notice", "string", None, None, None),
-    "level": ("tier of the designation (ckg:Tiers)", {"base": "string", "format": "demonstration|pilot|demonstrationBuilding|building"},
+    "notice": ("文号 document number of the designating notice; empty when it is not known", "string", None, None, None),
+    "level": ("tier of the designation (ckg:Tiers); kept for one release under its old name: use tier",
+              {"base": "string", "format": "demonstration|pilot|demonstrationBuilding|building"},
               _CKG + "tier", _CKG + "{level}", None),
     "annex": ("annex number", "integer", None, None, None),
     "serial": ("serial number (序号)", "integer", _CKG + "serialNumber", None, None),
     "province": ("province, short name", "string", None, None, None),
-    "name": ("division name as printed", "string", None, None, None),
+    "name": ("division name (official, as on the notice's date)", "string", None, None, None),
     "adcode": ("6-digit division code (GB/T 2260)", {"base": "string", "format": "[0-9]{6}"}, _CKG + "adcode", None, "{+division}"),
     "parent_adcode": ("code of the parent division", {"base": "string", "format": "[0-9]{6}"}, None, None, None),
     "division_level": ("division level", {"base": "string", "format": "province|prefecture|district"}, None, None, None),
@@ -76,12 +84,20 @@ _CSVW_COLUMNS = {
     "name_pinyin": ("Hanyu Pinyin name", "string", None, None, None),
     "period_start": ("first day of the designation period", "date", _CKG + "periodStart", None, None),
     "period_end": ("last day of the designation period", "date", _CKG + "periodEnd", None, None),
-    "source_line": ("line number(s) of the row in the source text, ;-separated", "string", None, None, None),
+    "source_line": ("line number(s) of the row in its source (the text; for a roster, the roster's CSV file), ;-separated", "string", None, None, None),
     "designation": ("IRI of the designation", "anyURI", None, None, None),
     "division": ("IRI of the designated division (of the division a designated park lies in)", "anyURI", None, None, None),
     "programme": ("programme of the designation (ckg:Programmes)", "string", _CKG + "programme", _CKG + "{programme}", None),
     "park": ("the designated park's name, when the designee is a park", "string", None, None, None),
     "designee": ("IRI of the designee: the division, or the park", "anyURI", _CKG + "designee", "{+designee}", None),
+    "document": ("IRI of the designating notice", "anyURI", _CKG + "designatedBy", "{+document}", None),
+    "document_date": ("the notice's signing date as precise as known: YYYY-MM-DD, or YYYY-MM when only the month is",
+                      {"base": "string", "format": "[0-9]{4}-[0-9]{2}(-[0-9]{2})?"}, None, None, None),
+    "tier": ("tier of the designation (ckg:Tiers)", {"base": "string", "format": "demonstration|pilot|demonstrationBuilding|building"},
+             None, None, None),
+    "evidence_grade": (("how the designation is known (ckg:evidenceGrade): text = read from a copy of the issuer's text "
+                        "(source_line gives its row), roster = from a roster of facts (the issuer's text is not held)"),
+                       {"base": "string", "format": "text|roster"}, None, None, None),
     "wikidata": (("Wikidata QID of the division (column division): owl:sameAs http://www.wikidata.org/entity/ + QID; "
                   "empty when none is known"),
                  {"base": "string", "format": "Q[1-9][0-9]*"}, "owl:sameAs", "http://www.wikidata.org/entity/{wikidata}",
@@ -113,7 +129,7 @@ def csvw_metadata() -> bytes:
         "dialect": {"encoding": "utf-8", "header": True, "delimiter": ","},
         "tableSchema": {
             "columns": columns,
-            "primaryKey": ["notice", "annex", "serial"],
+            "primaryKey": ["designation"],
             "aboutUrl": "{+designation}",
         },
     }

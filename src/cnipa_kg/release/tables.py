@@ -33,7 +33,10 @@ class Designation:
     lines: tuple[int, ...]
     programme: str = ""  #: e.g. "strongCityProgramme"
     park: str = ""  #: the designated park's IRI, if a park
-    date: str = ""  #: the notice's date (eli:date_document)
+    date: str = ""  #: the notice's date (eli:date_document; a month's first day when it is known to the month)
+    document: str = ""  #: the notice's IRI
+    signed: str = ""  #: the notice's date as precise as known: YYYY-MM-DD or YYYY-MM
+    evidence: str = ""  #: the evidence grade ("evidenceIssuerText", "evidenceRoster")
 
 
 @dataclass
@@ -45,6 +48,12 @@ class DivisionRow:
     province: str = ""  #: IRI ("" for a province)
     labels: dict[str, str] = field(default_factory=dict)  #: language tag (lower case) -> label
     wikidata: str = ""  #: the QID of its Wikidata entity (owl:sameAs), "" when none
+
+
+def _order(d: Designation) -> tuple:
+    """Designations by their notice's date, the notice, annex, then serial (a roster's: its row)."""
+    position = d.serial or d.iri.rsplit("/", 1)[-1]
+    return (d.date, d.document, int(d.annex or 0), int(position) if position.isdigit() else 0, d.iri)
 
 
 def _local(iri: str) -> str:
@@ -88,19 +97,38 @@ class Tables:
         for d, line in self._select("SELECT ?d ?line WHERE { ?d ckg:designatedBy [] ; prov:wasDerivedFrom/ckg:sourceLine ?line }"):
             lines.setdefault(d, []).append(int(line))
         seen: dict[str, Designation] = {}
-        for d, notice, annex, serial, tier, programme, designee, division, start, end, date in self._select("""
-                SELECT ?d ?id ?annexNumber ?serial ?tier ?programme ?designee ?division ?start ?end ?date WHERE {
-                  ?d ckg:designatedBy ?notice ; ckg:serialNumber ?serial ; ckg:tier ?tier ; ckg:programme ?programme ;
-                     ckg:designee ?designee .
-                  ?notice eli:id_local ?id ; eli:date_document ?date .
+        for d, notice, annex, serial, tier, programme, designee, division, start, end, day, month, doc, grade in self._select("""
+                SELECT ?d ?id ?annexNumber ?serial ?tier ?programme ?designee ?division ?start ?end ?day ?month ?notice
+                       ?grade WHERE {
+                  ?d ckg:designatedBy ?notice ; ckg:tier ?tier ; ckg:programme ?programme ; ckg:designee ?designee .
+                  OPTIONAL { ?d ckg:serialNumber ?serial }
+                  OPTIONAL { ?d ckg:evidenceGrade ?grade }
+                  OPTIONAL { ?notice eli:id_local ?id }
+                  OPTIONAL { ?notice eli:date_document ?day }
+                  OPTIONAL { ?notice ckg:signedInMonth ?month }
                   OPTIONAL { ?designee ckg:locatedIn ?park_division }
                   BIND(COALESCE(?park_division, ?designee) AS ?division)
                   OPTIONAL { ?d ckg:inAnnex/ckg:annexNumber ?annexNumber }
                   OPTIONAL { ?d ckg:periodStart ?start ; ckg:periodEnd ?end } }"""):
-            seen.setdefault(d, Designation(d, notice, annex or "", serial, _local(tier), division, start or "", end or "",
-                                           tuple(sorted(lines.get(d, ()))), _local(programme),
-                                           designee if designee != division else "", date))
-        return sorted(seen.values(), key=lambda x: (x.notice, int(x.annex or 0), int(x.serial)))
+            signed = day or month or ""
+            seen.setdefault(d, Designation(d, notice or "", annex or "", serial or "", _local(tier), division, start or "",
+                                           end or "", tuple(sorted(lines.get(d, ()))), _local(programme),
+                                           designee if designee != division else "",
+                                           day or (f"{month}-01" if month else ""), doc, signed, _local(grade or "")))
+        return sorted(seen.values(), key=_order)
+
+    def programme_counts(self) -> dict[tuple[str, str, str], int]:
+        """(programme, tier, "designation" | "proposal") -> how many there are, e.g. ("strongCityProgramme", "pilot", "designation")."""
+        out = {}
+        for kind, prop in (("designation", "designatedBy"), ("proposal", "proposedBy")):
+            for programme, tier, n in self._select(f"SELECT ?p ?t (COUNT(?d) AS ?n) WHERE {{ ?d ckg:{prop} [] ; ckg:programme ?p ; "
+                                                   "ckg:tier ?t } GROUP BY ?p ?t"):
+                out[(_local(programme), _local(tier), kind)] = int(n)
+        return out
+
+    def confirmed_count(self) -> int:
+        """How many proposed designations a designation confirms."""
+        return int(next(iter(self._select("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { [] ckg:confirms ?p }")))[0])
 
     def level_counts(self) -> dict[str, int]:
         """Tier ("demonstration", "pilot" …) -> how many designations have it."""

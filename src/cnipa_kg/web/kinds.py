@@ -18,7 +18,7 @@ KINDS = [  # (type, template): the first type a resource has decides
     (str(CKG.Designation), "designation.html"), (str(CKG.ProposedDesignation), "designation.html"),
     (str(CKG.AdministrativeDivision), "division.html"), (str(CKG.Park), "division.html"),
     (ORG, "organisation.html"), (str(CKG.PolicyDocument), "policy.html"),
-    ("http://rdfs.org/ns/void#Dataset", "dataset.html"),
+    ("http://rdfs.org/ns/void#Dataset", "dataset.html"), (str(CKG.Holdings), "holdings.html"),
 ]
 PROVINCE_LEVEL = str(CKG.provinceLevel)
 
@@ -35,7 +35,7 @@ def view_of(select: Select, iri: str, types: set[str], on: date) -> tuple[str, d
     template = template_for(types)
     make = {"notice.html": _notice, "annex.html": _annex, "designation.html": _designation,
             "division.html": _division, "organisation.html": _organisation, "policy.html": _policy,
-            "dataset.html": _dataset}.get(template)
+            "dataset.html": _dataset, "holdings.html": _holdings}.get(template)
     view = make(select, iri, on) if make else {}
     return template, {"on": on.isoformat(), **view}
 
@@ -78,15 +78,24 @@ def _designation(select: Select, iri: str, on: date) -> dict:
     source = select(f"""SELECT ?text ?line ?page WHERE {{ <{iri}> prov:wasDerivedFrom ?s .
                         OPTIONAL {{ ?s ckg:rowText ?text }} OPTIONAL {{ ?s ckg:sourceLine ?line }}
                         OPTIONAL {{ ?s ckg:sourcePage ?page }} }}""")
-    f = views.facts(select, iri, {"confirms": "ckg:confirms", "confirmed_by": "^ckg:confirms"})
-    names = views.labels(select, [*f["confirms"], *f["confirmed_by"], *(r[k] for r in rows for k in ("previous", "next"))])
-    return {"row": rows[0] if rows else None, "source": source[0] if source else None, "facts": f, "names": names}
+    f = views.facts(select, iri, {"confirms": "ckg:confirms", "confirmed_by": "^ckg:confirms", "evidence": "ckg:evidenceGrade"})
+    source_page = select(f"""SELECT ?url ?comment WHERE {{ <{iri}> prov:wasDerivedFrom ?s . ?s dcterms:source ?url
+                             OPTIONAL {{ ?s rdfs:comment ?comment }} }}""")
+    names = views.labels(select, [*f["confirms"], *f["confirmed_by"], *f["evidence"],
+                                  *(r[k] for r in rows for k in ("previous", "next"))])
+    return {"row": rows[0] if rows else None, "source": source[0] if source else None, "facts": f, "names": names,
+            "source_page": source_page[0] if source_page else None}
 
 
 def _division(select: Select, iri: str, on: date) -> dict:
     f = views.facts(select, iri, {"code": "ckg:adcode", "level": "ckg:divisionLevel", "province": "ckg:province",
                                   "parent": "skos:broader", "children": "^skos:broader", "same_as": "owl:sameAs",
-                                  "located_in": "ckg:locatedIn", "kind": "ckg:parkKind", "parks": "^ckg:locatedIn"})
+                                  "located_in": "ckg:locatedIn", "kind": "ckg:parkKind", "parks": "^ckg:locatedIn",
+                                  "from": "ckg:existedFrom", "until": "ckg:existedUntil", "replaced_by": "dcterms:isReplacedBy",
+                                  "replaces": "^dcterms:isReplacedBy"})
+    changes = select(f"""SELECT ?to ?year ?type ?approval WHERE {{ ?c ckg:changedFrom <{iri}> ; ckg:changedTo ?to ;
+                         ckg:changeYear ?year OPTIONAL {{ ?c ckg:changeType ?type }} OPTIONAL {{ ?c ckg:approval ?approval }} }}
+                         ORDER BY ?year ?to""")
     wkt = select(f"SELECT ?w WHERE {{ <{iri}> <{views.GEO}hasGeometry>/<{views.GEO}asWKT> ?w }}")
     own = views.designation_rows(select, designee=iri, on=on)
     own.sort(key=lambda r: (r["start"] or r["date"], r["date"], r["d"]))
@@ -94,9 +103,9 @@ def _division(select: Select, iri: str, on: date) -> dict:
     within = views.designation_rows(select, province=iri, on=on) \
         if province else []
     names = views.labels(select, [*f["level"], *f["province"], *f["parent"], *f["children"], *f["located_in"],
-                                  *f["parks"]])
+                                  *f["parks"], *f["replaced_by"], *f["replaces"]])
     point = [{"iri": iri, "wkt": wkt[0]["w"], "name": views.labels(select, [iri]).get(iri, {}), "tier": "here"}] if wkt else []
-    return {"facts": f, "names": names, "timeline": own, "within": within, "province": province,
+    return {"facts": f, "names": names, "timeline": own, "within": within, "province": province, "changes": changes,
             "points": point + [p for p in views.points(within) if p["iri"] != iri],
             "wikidata": [q for q in f["same_as"] if q.startswith("http://www.wikidata.org/entity/")],
             "wkt": wkt[0]["w"] if wkt else ""}
@@ -139,3 +148,19 @@ def _dataset(select: Select, iri: str, on: date) -> dict:
             "classes": sorted(classes, key=by_count),
             "property_parts": sorted(properties, key=by_count), "files": sorted(files, key=lambda r: r["title"]),
             "linksets": linksets, "names": views.labels(select, [*f["publisher"], *f["source"]])}
+
+
+def _holdings(select: Select, iri: str, on: date) -> dict:
+    """Every known batch with its declared and held counts, in the table's order."""
+    batches = select(f"""SELECT ?b ?programme ?tier ?number ?date ?declared ?held ?holding ?source ?doc ?comment ?row WHERE {{
+                         <{iri}> ckg:batch ?b . ?b ckg:programmeCode ?programme ; ckg:tierText ?tier ; ckg:heldCount ?held ;
+                         ckg:tableRow ?row .
+                         OPTIONAL {{ ?b eli:id_local ?number }} OPTIONAL {{ ?b dcterms:date ?date }}
+                         OPTIONAL {{ ?b ckg:declaredCount ?declared }} OPTIONAL {{ ?b ckg:holding ?holding }}
+                         OPTIONAL {{ ?b dcterms:source ?source }} OPTIONAL {{ ?b ckg:batchDocument ?doc }}
+                         OPTIONAL {{ ?b rdfs:comment ?comment }} }}""")
+    batches.sort(key=lambda b: views._int(b["row"]))
+    totals = views.facts(select, iri, {"declared": "ckg:declaredCount", "held": "ckg:heldCount"})
+    names = views.labels(select, [b["doc"] for b in batches if b.get("doc")])
+    return {"batches": batches, "totals": totals, "names": names,
+            "comment": views.by_language(select, iri, "rdfs:comment")}

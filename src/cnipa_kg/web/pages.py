@@ -67,7 +67,7 @@ class Links:
         """A page or file of the site by its path (``""`` home, ``assets/style.css``, ``search``, ``def``)."""
         if not self.static:
             return f"{self.prefix}/{path}"
-        if path in ("", "search", "def", "dataset"):
+        if path in ("", "search", "def", "dataset", "holdings"):
             path = (path or "index") + ".html"
         return self._relative(path)
 
