@@ -154,15 +154,20 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
               help="A value for a parameter the query declares (repeatable); --list shows each named query's.")
 @click.option("--on", metavar="DATE", help="Same as --param on=DATE (YYYY-MM-DD), e.g. the date of status.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters and exit.")
+@click.option("--allow-service", is_flag=True,
+              help="Run a query that uses SERVICE (federated query: it fetches from the endpoint it names). "
+                   "Without it such a query is refused, as the server refuses it.")
 def query(query: str | None, data: tuple[Path, ...], fmt: str, params: tuple[str, ...], on: str | None,
-          list_: bool) -> None:
+          list_: bool, allow_service: bool) -> None:
     """Run a SPARQL query over the release with pyoxigraph.
 
     QUERY is the name of a query in queries/ (see --list), a .rq file, or the query
     text itself. The prefixes ckg:, eli:, org:, skos:, dcterms:, prov: … are predeclared.
     A query's header may declare parameters (`# param: province (string, default 江苏) — …`,
     types string, date, integer, iri); --param binds them. An undeclared or malformed
-    parameter, or a required one missing, exits 2.
+    parameter, or a required one missing, exits 2. A query that uses SERVICE exits 2
+    unless --allow-service; one nested over 64 levels deep (brackets and ! operators) or
+    chaining over 500 patterns and operators exits 2 (pyoxigraph's parser would crash).
 
     \b
     Example:
@@ -192,7 +197,7 @@ def query(query: str | None, data: tuple[Path, ...], fmt: str, params: tuple[str
 
         click.echo("note: no dist/ release here; building the shipped notices in memory", err=True)
         db = shipped_store()
-    sys.stdout.buffer.write(run_query(db, text, format=fmt))
+    sys.stdout.buffer.write(run_query(db, text, format=fmt, allow_service=allow_service))
     sys.stdout.flush()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.decode import read_bytes
 from ..core.errors import BadQuery, InputError
 from ..core.resources import named_queries, query_header
+from ..core.sparql import query_text
 from .params import assignments, bind, declared
 
 #: what a name (or a path) looks like, as opposed to query text: no spaces, braces, <IRI>s or ?variables
@@ -46,7 +47,8 @@ def query_with_parameters(arg: str, params: list[str]) -> str:
 
 
 def resolve_query(arg: str) -> str:
-    """A named query's text, a file's text, or ``arg`` itself (the query text).
+    """A named query's text, a file's text, or ``arg`` itself (the query text); without the
+    U+FEFF it may start with (:func:`cnipa_kg.core.sparql.query_text`).
 
     :raises BadQuery: ``arg`` looks like a name but is neither a named query nor a file (with the
         closest name, if any)
@@ -58,12 +60,12 @@ def _resolve(arg: str) -> tuple[str, str]:
     """(the query text, what to call it in a message: its name, its file, or "the query")."""
     queries = named_queries()
     if arg in queries:
-        return queries[arg].read_text(encoding="utf-8"), arg
+        return query_text(queries[arg].read_text(encoding="utf-8")), arg
     candidate = Path(arg)
     if len(arg) < 4096 and "\n" not in arg and candidate.suffix in (".rq", ".sparql") and _exists(candidate):
         data = read_bytes(candidate)  # a directory, a FIFO, an unreadable file: one line each
         try:
-            return data.decode("utf-8-sig"), arg
+            return query_text(data.decode("utf-8")), arg  # without a leading BOM, as the endpoint reads a query
         except UnicodeDecodeError as exc:
             raise InputError(arg, data[: exc.start].count(b"\n") + 1, "a query file must be UTF-8") from None
     if candidate.suffix in (".rq", ".sparql") and "\n" not in arg and not _exists(candidate):
@@ -73,7 +75,7 @@ def _resolve(arg: str) -> tuple[str, str]:
         close = difflib.get_close_matches(arg, list(queries), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise BadQuery(f"no named query {arg!r}{hint} (cnipa-kg query --list)")
-    return arg, "the query"
+    return query_text(arg), "the query"
 
 
 def _exists(path: Path) -> bool:

@@ -18,18 +18,30 @@ import pyoxigraph as ox
 
 from ..core.errors import BadQuery
 from ..core.formats import GRAPH_OUTPUTS, output_format
+from ..core.guard import refusal
 from ..core.sparql import run
+from ..core.vocab import PREFIXES
+
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def query(store: ox.Store, text: str, *, format: str = "table") -> bytes:
+def query(store: ox.Store, text: str, *, format: str = "table", allow_service: bool = False) -> bytes:
     """Run ``text`` and serialise its result.
+
+    A query that uses ``SERVICE`` (federated query: it would send requests to another endpoint)
+    is refused unless ``allow_service``, by the endpoint's decision (:func:`cnipa_kg.core.guard.refusal`);
+    a query nested too deep to parse is refused before any parse.
 
     :param format: ``table`` (aligned text for people), ``csv``/``tsv``/``json``/``xml`` (W3C
         results formats, also ``xml`` = RDF/XML for graphs), ``ttl``/``nt``/``jsonld`` for graphs
     :raises BadQuery: malformed query, a format that does not fit the query form, or an error
-        while the results are read (they are computed lazily: a SERVICE that fails, for one)
+        while the results are read (they are computed lazily: a SERVICE that fails, for one);
+        ``SERVICE`` without ``allow_service``; a nesting too deep
     """
-    result = run(store, text)
+    if not allow_service and (refused := refusal(text, prefixes=_PREFIXES)) is not None and refused[0] == 403:
+        raise BadQuery(f"{refused[1]} unless asked for: it sends requests to another endpoint "
+                       "(cnipa-kg query --allow-service runs it)")
+    result = run(store, text)  # a malformed or too deep query: the message of the query itself
     try:
         return _serialize(result, format)
     except BadQuery:

@@ -126,16 +126,17 @@ def check_out(out: str | Path, owned: Owned = release_files, what: str = "releas
         release file, or cannot be created
     """
     out = Path(out)
+    example = "dist" if what == "release" else "site"  # the --out a message suggests
     try:
         resolved = out.resolve()
         cwd = Path.cwd().resolve()
     except OSError as exc:
-        raise InputError(out, None, f"cannot use as the release directory: {_reason(exc)}") from None
+        raise InputError(out, None, f"cannot use as the {what} directory: {_reason(exc)}") from None
     if resolved.parent == resolved:
-        raise InputError(out, None, "is the filesystem root; give the release a directory of its own, e.g. --out dist")
+        raise InputError(out, None, f"is the filesystem root; give the {what} a directory of its own, e.g. --out {example}")
     if resolved == cwd or resolved in cwd.parents:
         raise InputError(out, None, "is the current directory or one of its parents; "
-                                    "give the release a directory of its own, e.g. --out dist")
+                                    f"give the {what} a directory of its own, e.g. --out {example}")
     _check_lock_file(resolved.parent / f".{resolved.name}.lock")
     if out.exists() and not out.is_dir():
         mode = os.stat(out).st_mode
@@ -146,7 +147,7 @@ def check_out(out: str | Path, owned: Owned = release_files, what: str = "releas
         try:
             entries = sorted(os.listdir(out))
         except OSError as exc:
-            raise InputError(out, None, f"cannot read the release directory: {_reason(exc)}") from None
+            raise InputError(out, None, f"cannot read the {what} directory: {_reason(exc)}") from None
         if entries and not any((out / name).is_file() for name in owned(out)):
             shown = [name + ("/" if (out / name).is_dir() else "") for name in entries[:3]]
             more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
@@ -156,9 +157,9 @@ def check_out(out: str | Path, owned: Owned = release_files, what: str = "releas
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
     if not existing.is_dir():
-        raise InputError(out, None, f"cannot create the release directory: {existing} is not a directory")
+        raise InputError(out, None, f"cannot create the {what} directory: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(out, None, f"cannot create the release directory: {existing} is not writable")
+        raise InputError(out, None, f"cannot create the {what} directory: {existing} is not writable")
 
 
 _LEDGER = b"# cnipa-kg lock; the directories builds made beside the output (a killed build's are removed by the next):\n"
@@ -362,7 +363,7 @@ class Staging:
             self.dir = self._claim("staging", lambda path: os.mkdir(path, 0o700))
         except OSError as exc:
             self.close()
-            raise InputError(self.out, None, f"cannot write the release: {_reason(exc)}") from None
+            raise InputError(self.out, None, f"cannot write the {self.what}: {_reason(exc)}") from None
         except BaseException:
             self.close()
             raise
@@ -414,7 +415,7 @@ class Staging:
                 if self.sync_each:
                     os.fsync(f.fileno())
         except OSError as exc:
-            raise InputError(self.out, None, f"cannot write the release ({name}): {_reason(exc)}") from None
+            raise InputError(self.out, None, f"cannot write the {self.what} ({name}): {_reason(exc)}") from None
         self.digests[name] = (size, digest.hexdigest())
 
     def commit(self) -> list[Path]:
@@ -424,7 +425,7 @@ class Staging:
                 _syncfs(self.dir)
             self._swap()
         except OSError as exc:
-            raise InputError(self.out, None, f"cannot replace the release: {_reason(exc)}") from None
+            raise InputError(self.out, None, f"cannot replace the {self.what}: {_reason(exc)}") from None
         return [self.out / name for name in sorted(self.digests)]
 
     def _swap(self) -> None:
@@ -433,7 +434,7 @@ class Staging:
         if out.is_dir():
             for rel in _foreign(out, owned):  # the user's files come along (linked, so a kill loses nothing)
                 if os.path.lexists(staging / rel):
-                    raise InputError(out / rel, None, "is in the way of a release file; move it out of the release directory")
+                    raise InputError(out / rel, None, f"is in the way of a {self.what} file; move it out of the {self.what} directory")
                 _carry(out / rel, staging / rel)
             os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
         else:

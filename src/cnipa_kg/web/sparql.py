@@ -5,7 +5,9 @@ query editor for browsers and a service description for everyone else when there
 User queries run in worker processes (:mod:`.workers`) killed at the deadline; a query that uses
 ``SERVICE`` is refused there before it runs (:mod:`.guard`); updates are refused (403 as
 ``update=`` or ``application/sparql-update``; an update sent as a query does not parse: 400).
-Bodies are read up to ``max_query_bytes`` and no further (413); answers are bounded in bytes.
+Bodies are read up to ``max_query_bytes`` and no further (413); answers are bounded in bytes. A
+body, and the query, may start with a U+FEFF (an encoding signature), dropped as the ``query``
+command drops it (:func:`cnipa_kg.core.sparql.query_text`).
 
 :class:`SparqlEndpoint` is a bare ASGI app that the app (:mod:`.app`) calls before its middleware
 and router, so a new query costs little besides its evaluation. It does for its own responses
@@ -23,6 +25,7 @@ from starlette.datastructures import URL
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
 
+from ..core.sparql import query_text
 from ..core.vocab import PREFIXES
 from . import pages
 from .cache import LRU
@@ -179,9 +182,9 @@ class SparqlEndpoint:
             except UnicodeDecodeError:
                 return self._plain(400, "form body is not UTF-8" if ctype.endswith("urlencoded") else "query is not UTF-8", vary_origin)
             if ctype == "application/x-www-form-urlencoded":
-                params += parse_pairs(text)
+                params += parse_pairs(query_text(text))  # a body may start with an encoding signature
             else:
-                query = text
+                query = query_text(text)
         values: dict[str, list[str]] = {}
         for k, v in params:
             values.setdefault(k, []).append(v)
@@ -190,7 +193,7 @@ class SparqlEndpoint:
         if query is None and (queries := values.get("query")):
             if len(queries) > 1:
                 return self._plain(400, "more than one query parameter", vary_origin)
-            query = queries[0]
+            query = query_text(queries[0])  # so may the query (as the command line reads it)
         accept = headers.get(b"accept")
         accept = accept.decode("latin-1") if accept is not None else None
         root = scope.get("root_path", "")
