@@ -21,8 +21,9 @@ the command line: a store URL with ``user:password@`` is refused (it would stay 
 in ``ps``), and no message shows the password (``user:***@``). A ``HEAD`` with basic auth (RFC 7617, UTF-8; a
 user name with ``:`` sends none) comes first: a store that wants digest auth (RFC 7616, e.g. Virtuoso's
 ``/sparql-graph-crud-auth``) answers it 401 with a challenge (or, as Virtuoso does, a ``HEAD`` without
-credentials does), and the upload is answered by :class:`httpx.DigestAuth`; else it goes with basic auth (a
-401 with a digest challenge to it is answered too). So the body is sent once, never to be refused half-way
+credentials does), a ``HEAD`` with the digest answer checks the credentials, and the upload is answered by
+:class:`httpx.DigestAuth`; else it goes with basic auth (a 401 with a digest challenge to it is answered too).
+Without credentials a ``HEAD`` goes first as well; a 401 to it is the store's refusal, before any upload. So the body is sent once, never to be refused half-way
 (Virtuoso answers the first 64 KiB of a large upload with 401 and resets the connection, which can lose its
 answer). No scheme can carry a control character (refused before anything is sent); digest, as httpx
 sends it, carries a user name of printable ASCII without quotes or backslashes (else a clear error when the
@@ -46,7 +47,7 @@ import httpx
 from ..core.errors import InputError
 from ..core.iris import dataset_iri
 from ..query.release import check_release, release_base
-from .auth import StoreAuth, credentials
+from .auth import StoreAuth, Unauthenticated, credentials
 from .body import Upload, read_detail, unread
 from .errors import StoreRefused, StoreUnreachable
 from .target import graph_url, redact, store_url
@@ -152,7 +153,7 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     fd = os.open(data, os.O_RDONLY)
     try:
         upload = Upload(fd, os.fstat(fd).st_size)
-        auth = None if user_password is None else StoreAuth(*user_password)
+        auth = Unauthenticated() if user_password is None else StoreAuth(*user_password)
         status, attempts = asyncio.run(_publish(url, upload, auth, redact(store), retries, backoff, timeout, total))
     finally:
         os.close(fd)

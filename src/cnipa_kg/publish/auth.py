@@ -83,19 +83,30 @@ class StoreAuth(httpx.Auth):
                              "store with basic authentication over https")
         request.headers.pop("Authorization", None)
         self.digest = httpx.DigestAuth(self.user, self.password)
+        if response.request.method == "HEAD":  # the credentials tried on a HEAD: a refusal costs no upload
+            probe = httpx.Request("HEAD", request.url)
+            answer = yield from self._digest_flow(probe, response, last=True)
+            if answer is not None and answer.status_code == 401:
+                return  # refused: the HEAD's 401 is the answer
+            yield from self._digest_flow(request, None)
+            return
         yield from self._digest_flow(request, response)
 
-    def _digest_flow(self, request: httpx.Request, challenge: httpx.Response | None):
-        """httpx's digest flow; with ``challenge``, that 401 (or HEAD answer) is the one it answers."""
+    def _digest_flow(self, request: httpx.Request, challenge: httpx.Response | None, *, last: bool = False):
+        """httpx's digest flow; with ``challenge``, that 401 (or HEAD answer) is the one it answers. With ``last``,
+        the answer to the one request it sends is returned (not answered again)."""
         flow = self.digest.auth_flow(request)
+        response = None
         try:
             sent = next(flow)
             response = challenge if challenge is not None else (yield sent)
             while True:
                 sent = flow.send(response)
                 response = yield sent
+                if last:
+                    return response
         except StopIteration:
-            return
+            return response
         except (httpx.ProtocolError, ValueError, KeyError, NotImplementedError) as exc:
             detail = " ".join(str(exc).split()) or type(exc).__name__
             raise StoreRefused(f"the store's digest challenge cannot be answered ({detail[:200]})") from None
@@ -103,3 +114,13 @@ class StoreAuth(httpx.Auth):
 
 def _is_digest(challenge: str) -> bool:
     return challenge.strip().lower().startswith("digest")
+
+
+class Unauthenticated(httpx.Auth):
+    """No credentials: a ``HEAD`` first, so that a store that wants them says so (401) before the body is sent
+    (Virtuoso answers an upload's first 64 KiB with 401 and resets the connection, which can lose its answer)."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield httpx.Request("HEAD", request.url)
+        if response.status_code != 401:
+            yield request
