@@ -110,17 +110,24 @@ def test_a_designation_confirms_its_proposal(store):
     assert sorted(confirmed) == [("320282", "2023-12-20"), ("320583", "2023-12-20"), ("430121", "2023-12-20")]
 
 
-def test_the_panel_has_programme_tier_columns_cohorts_and_upgrades(release):
-    with (release / "city-year-panel.csv").open(encoding="utf-8") as f:
-        panel = {(r["adcode"], r["year"]): r for r in csv.DictReader(f)}
-    assert panel[("110106", "2023")]["strong_city_pilot"] == "1"
-    assert panel[("110106", "2024")]["strong_city_demonstration"] == "1"
-    assert panel[("110106", "2024")]["strong_city_pilot"] == "1"  # the 2022 period runs to 2025-06
-    assert [panel[("110106", y)]["upgraded"] for y in ("2023", "2024", "2025")] == ["0", "1", "1"]
-    assert panel[("320282", "2024")]["first_year_strong_county"] == "2022"  # a pilot county in 2022
-    assert panel[("320282", "2024")]["strong_county_demonstration"] == "1"
-    assert panel[("320500", "2023")]["park_demonstration"] == "1"  # 苏州工业园区 lies in 苏州市
-    assert panel[("110108", "2026")]["protection_zone_building"] == "1"  # no period: from the notice on
+def _panel(path) -> dict[tuple[str, str], dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {(r["code"], r["year"]): r for r in csv.DictReader(f)}
+
+
+def test_the_panels_have_programme_tier_columns_cohorts_and_nesting(release):
+    county, prefecture = _panel(release / "panel-county.csv"), _panel(release / "panel-prefecture.csv")
+    assert county[("110106", "2023")]["active_city_pilot"] == "1"
+    assert county[("110106", "2024")]["active_city_demo"] == "1"
+    assert county[("110106", "2024")]["active_city_pilot"] == "1"  # the 2022 period runs to 2025-06
+    assert (county[("110106", "2024")]["first_year_city_pilot"], county[("110106", "2024")]["first_year_city_demo"]) == (
+        "2022", "2024")  # the upgrade: a pilot in 2022, a demonstration from 2024
+    assert county[("320282", "2024")]["first_year_county_pilot"] == "2022"  # a pilot county in 2022
+    assert county[("320282", "2024")]["active_county_demo"] == "1"
+    suzhou = prefecture[("320500", "2023")]  # 苏州工业园区 lies in 苏州市: inside it, not 苏州 itself
+    assert (suzhou["sub_designated_park_demo"], suzhou["active_park_demo"], suzhou["first_year_park_demo"]) == ("1", "0", "0")
+    last = max(int(y) for _, y in county)
+    assert county[("110108", str(last))]["active_pz_bldg"] == "1"  # no period: from the notice on
 
 
 def test_the_reasoner_classifies_by_programme_and_tier(release):

@@ -23,7 +23,12 @@ MEDIA_TYPES = {
     "cnipa-kg.nt": "application/n-triples",
     "cnipa-kg.jsonld": "application/ld+json",
     "designations.csv": "text/csv",
-    "city-year-panel.csv": "text/csv",
+    "panel-prefecture.csv": "text/csv",
+    "panel-prefecture.csv-metadata.json": "application/csvm+json",
+    "panel-prefecture.md": "text/markdown",
+    "panel-county.csv": "text/csv",
+    "panel-county.csv-metadata.json": "application/csvm+json",
+    "panel-county.md": "text/markdown",
     "designations.csv-metadata.json": "application/csvm+json",
     "docs/index.html": "text/html",
 }

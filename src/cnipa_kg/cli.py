@@ -43,17 +43,17 @@ def _base_option(f):
                         help="Base IRI of minted resources (the ontology namespace stays fixed).")(f)
 
 
-PANEL_YEARS = (1949, 2100)  #: the years --panel-years accepts
+PANEL_YEARS = (1981, 2026)  #: the years --panel-years and --years accept (research.units: the division history's)
 
 
-def _years(value: str | None) -> tuple[int, int] | None:
+def _years(value: str | None, hint: str = "--panel-years") -> tuple[int, int] | None:
     if value is None:
         return None
     first, sep, last = value.partition("-")
     if not (sep and first.isdigit() and last.isdigit() and len(first) == len(last) == 4 and int(first) <= int(last)):
-        raise click.BadParameter(f"{value!r}: expected FIRST-LAST, e.g. 2018-2025", param_hint="--panel-years")
+        raise click.BadParameter(f"{value!r}: expected FIRST-LAST, e.g. 2018-2025", param_hint=hint)
     if not (PANEL_YEARS[0] <= int(first) and int(last) <= PANEL_YEARS[1]):
-        raise click.BadParameter(f"{value!r}: years must lie in {PANEL_YEARS[0]}-{PANEL_YEARS[1]}", param_hint="--panel-years")
+        raise click.BadParameter(f"{value!r}: years must lie in {PANEL_YEARS[0]}-{PANEL_YEARS[1]}", param_hint=hint)
     return int(first), int(last)
 
 
@@ -99,15 +99,16 @@ def cli() -> None:
                    "directory and its parents.")
 @_base_option
 @click.option("--panel-years", metavar="FIRST-LAST", callback=lambda _c, _p, v: _years(v),
-              help="Years of city-year-panel.csv, within 1949-2100, e.g. 2018-2025 (default: two years before "
-                   "the earliest period to the end of the latest).")
+              help="Years of the release's panels (panel-prefecture.csv, panel-county.csv), within 1981-2026, "
+                   "e.g. 2018-2025 (default: five years before the first term to the last year a term covers).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[int, int] | None, quiet: bool) -> None:
     """Extract, mint, enrich, validate and write the release.
 
     SOURCES are notice text files (UTF-8 or GB18030); by default the notices shipped with
     the package. Writes cnipa-kg.ttl, cnipa-kg.nt, cnipa-kg.jsonld (the graph with the
-    ontology), designations.csv (+ CSVW metadata), city-year-panel.csv and void.ttl.
+    ontology), designations.csv (+ CSVW metadata), the prefecture and county panels (CSV + CSVW +
+    codebook) and void.ttl.
 
     Exit 0 ok, 1 the graph violates the shapes, 2 bad input (nothing written either way).
     With more than three notices and stderr a terminal, a progress bar per stage goes to stderr.
@@ -136,6 +137,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
             "\nNext:\n"
             f"  cnipa-kg query --list                       # the named queries\n"
             f"  cnipa-kg query designations-by-province     # run one over {out}/\n"
+            f"  cnipa-kg panel --data {out} --level county --out county.dta   # a research panel for Stata\n"
             f"  cnipa-kg query completeness                 # what of the known batches the release holds, and lacks\n"
             f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report\n"
             f"  cnipa-kg serve --data {out}                    # pages, map, search, SPARQL at http://127.0.0.1:8000/\n"
@@ -272,6 +274,69 @@ def reason(file: Path, out: Path, input_format: str | None) -> None:
         raise
     write_graph_file(result.graph, out)
     click.echo(f"{result.summary()}\nWrote {out}")
+
+
+def _vintage(_ctx, _param, value: str) -> str | int:
+    if value == "designated" or (value.isdigit() and len(value) == 4):
+        return value if value == "designated" else int(value)
+    raise click.BadParameter(f"{value!r}: expected designated or a year, e.g. 2025", param_hint="--vintage")
+
+
+@cli.command()
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
+              help="Release directory written by `cnipa-kg build` (its designations.csv is read).")
+@click.option("--level", type=click.Choice(["prefecture", "county"]), default="prefecture", show_default=True,
+              help="Unit level: prefecture-level units, or county-level units (市辖区, 县, 县级市, 旗 …).")
+@click.option("--years", metavar="FIRST-LAST", callback=lambda _c, _p, v: _years(v, "--years"),
+              help="Years of the panel, e.g. 2007-2025 (default: five years before the first term to the last "
+                   "year a term covers; the division history covers 1981-2026).")
+@click.option("--vintage", default="designated", show_default=True, callback=_vintage, metavar="designated|YEAR",
+              help="designated: the units as they were each year; YEAR: every year mapped onto that year's units "
+                   "(a balanced panel; merges and splits flagged, never summed).")
+@click.option("--municipalities", type=click.Choice(["as-cities", "as-districts"]),
+              help="北京, 天津, 上海, 重庆 as one unit each, or their districts as units (default: as-cities for "
+                   "prefecture, as-districts for county).")
+@click.option("--active", type=click.Choice(["any-day", "mid-year", "whole-year"]), default="any-day", show_default=True,
+              help="When a term makes a unit-year active: it covers a day of the year, 1 July, or the whole year.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "dta", "codebook", "csvw"]),
+              help="csv (UTF-8), parquet, dta (Stata 118, with variable and value labels), codebook (Markdown), "
+                   "csvw (CSV on the Web metadata). Default: by the suffix of --out (.csv .parquet .dta .md .json), else csv.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (a new path or a regular file, replaced atomically); default: standard output "
+                   "(csv, codebook, csvw only).")
+def panel(data: Path, level: str, years, vintage, municipalities: str | None, active: str, fmt: str | None,
+          out: Path | None) -> None:
+    """A unit-year panel of the designations for difference-in-differences (csdid, did, pyfixest).
+
+    Every unit of the level in each year, treated and never treated; per programme × tier in the data:
+    active_*, exposed_* (absorbing), first_year_* (0 = never), cohort_*, sub_designated_*,
+    parent_designated_*, evidence_*. The codebook (--format codebook) says every rule.
+    parquet and dta need pandas and pyarrow: pip install 'cnipa-kg[panel]'.
+
+    \b
+    Examples:
+        cnipa-kg panel --level county --out county.dta
+        cnipa-kg panel --vintage 2025 --out prefecture-2025.parquet
+        cnipa-kg panel --format codebook | less
+    """
+    from .pipeline import research_panel, write_panel
+
+    fmt = fmt or _format_by_suffix(out)
+    if out is None and fmt in ("parquet", "dta"):
+        raise click.BadParameter(f"--format {fmt} is binary: give --out FILE", param_hint="--out")
+    result = research_panel(level, years=years, vintage=vintage, municipalities=municipalities, active=active, data=data)
+    written = write_panel(result, fmt, out)
+    if out is None:
+        sys.stdout.buffer.write(written)
+    click.echo(f"{'Wrote ' + str(out) + ': ' if out else ''}{len(result.rows):,} rows ({result.options.level} units × years "
+               f"{result.options.years[0]}-{result.options.years[1]}, vintage {result.vintage_label}), "
+               f"{len(result.columns)} columns" + (f"; {len(result.unplaced)} designation(s) no unit holds: see the codebook"
+                                                    if result.unplaced else ""), err=True)
+
+
+def _format_by_suffix(out: Path | None) -> str:
+    return {".csv": "csv", ".parquet": "parquet", ".dta": "dta", ".md": "codebook", ".json": "csvw"}.get(
+        out.suffix.lower() if out else "", "csv")
 
 
 @cli.command()

@@ -91,6 +91,66 @@ def build_graph(sources: Sequence[str | Path] | None = None, *, base: str = DEFA
     return graph_of(extract_all(sources), base=base)
 
 
+def research_panel(level: str = "prefecture", *, years: tuple[int, int] | None = None, vintage: str | int = "designated",
+                   municipalities: str | None = None, active: str = "any-day", data: str | Path | None = None,
+                   sources: Sequence[str | Path] | None = None):
+    """A research panel (:class:`cnipa_kg.research.grid.Panel`: rows and column definitions; no pandas).
+
+    :param data: a release folder (its designations.csv is read); default: ``sources`` built in memory
+    :param sources: notice files when ``data`` is None; default the shipped notices and roster
+    :raises BadOption: an option out of its range
+    :raises InputError: ``data`` is not a release, or a source is bad
+    :raises ShapesViolated: the sources' graph violates the shapes
+    """
+    from .release.designations import designation_rows
+    from .research.grid import Options, make_panel
+    from .research.held import held_of, read_release
+
+    if data is not None:
+        held = read_release(data)
+    else:
+        held = held_of(designation_rows(Tables(assemble_and_check(extract_all(sources)).store)))
+    return make_panel(held, Options(level, tuple(years) if years else None, vintage, municipalities, active))
+
+
+def panel(level: str = "prefecture", *, years: tuple[int, int] | None = None, vintage: str | int = "designated",
+          municipalities: str | None = None, active: str = "any-day", data: str | Path | None = None,
+          sources: Sequence[str | Path] | None = None):
+    """The research panel as a pandas DataFrame (``pip install 'cnipa-kg[panel]'``): one row per unit and year.
+
+    For example ``cnipa_kg.panel(level="county", vintage=2025)`` (tests/test_panel.py runs it).
+
+    :param level: ``prefecture`` or ``county``
+    :param years: (first, last); default five years before the first term to the last year a term covers
+    :param vintage: ``designated`` (units as they were each year) or a year (every year on that year's units)
+    :param municipalities: ``as-cities`` (default for prefecture) or ``as-districts`` (default for county)
+    :param active: ``any-day`` | ``mid-year`` | ``whole-year``: when a term makes a unit-year active
+    :param data: a release folder; default the shipped sources, built in memory (a few seconds)
+    Column meanings: ``cnipa_kg.research.formats.to_codebook`` / the release's ``panel-*.md``.
+    """
+    from .research.formats import to_frame
+
+    return to_frame(research_panel(level, years=years, vintage=vintage, municipalities=municipalities, active=active,
+                                   data=data, sources=sources))
+
+
+def write_panel(panel, fmt: str, out: str | Path | None = None) -> bytes:
+    """The panel in ``fmt`` (``research.formats.FORMATS``); written atomically to ``out`` when given.
+
+    :raises BadOption: parquet or dta without pandas / pyarrow
+    :raises InputError: ``out`` is a link, FIFO, device, socket or folder
+    """
+    from .core.outfile import check_file_out, write_file
+    from .research import formats
+
+    if out is not None:
+        check_file_out(out)
+    data = formats.WRITERS[fmt](panel, url=Path(out).name if out else None) if fmt == "csvw" else formats.WRITERS[fmt](panel)
+    if out is not None:
+        write_file(out, data)
+    return data
+
+
 def shipped_store():
     """A pyoxigraph store holding the graph of the shipped notices (``query`` with no release)."""
     return load_lines(graph_lines(build_graph()))

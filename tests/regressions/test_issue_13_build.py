@@ -230,28 +230,29 @@ def test_out_that_cannot_be_written_is_one_line_error(tmp_path, out):
     assert files_of(tmp_path) == {"afile"}
 
 
-@pytest.mark.parametrize("years", ["0000-9999", "1948-2020", "2020-2101", "0001-0002"])
+@pytest.mark.parametrize("years", ["0000-9999", "1980-2020", "2020-2027", "0001-0002"])
 def test_implausible_panel_years_are_a_usage_error(tmp_path, years):
     proc = run_build([NOTICE, "--out", "dist", "--panel-years", years, "-q"], tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("Error: ")
-    assert "1949-2100" in proc.stderr
+    assert "1981-2026" in proc.stderr  # the years the division history covers (research.units)
     assert not (tmp_path / "dist").exists()
 
 
 def test_panel_years_at_the_limits_are_accepted(tmp_path):
-    proc = run_build([NOTICE, "--out", "dist", "--panel-years", "1949-2100", "-q"], tmp_path)
+    proc = run_build([NOTICE, "--out", "dist", "--panel-years", "1981-2026", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    header, first, *rest = (tmp_path / "dist" / "city-year-panel.csv").read_text(encoding="utf-8").splitlines()
-    years = {line.split(",")[header.split(",").index("year")] for line in [first, *rest]}
-    assert {"1949", "2100"} <= years
+    for name in ("panel-prefecture.csv", "panel-county.csv"):
+        header, first, *rest = (tmp_path / "dist" / name).read_text(encoding="utf-8").splitlines()
+        years = {line.split(",")[header.split(",").index("year")] for line in [first, *rest]}
+        assert years == {str(y) for y in range(1981, 2027)}, name
 
 
 def test_help_names_the_panel_years_range():
     proc = subprocess.run([sys.executable, "-m", "cnipa_kg.cli", "build", "--help"], env=ENV, capture_output=True,
                           text=True, timeout=HANG_GUARD)
-    assert "1949-2100" in " ".join(proc.stdout.split())
+    assert "1981-2026" in " ".join(proc.stdout.split())
 
 
 # -- 4. workers die with their parent -------------------------------------------------------------------

@@ -39,6 +39,10 @@ class InputError(CnipaKgError):
         super().__init__(f"{where}: {message}")
 
 
+class BadOption(CnipaKgError):
+    """An option out of its range, or one that needs a package not installed (a usage error: exit 2)."""
+
+
 class BadQuery(CnipaKgError):
     """A SPARQL query that does not parse or cannot run."""
 

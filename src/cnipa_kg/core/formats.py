@@ -43,7 +43,7 @@ GRAPH_MEDIA: dict[str, str] = {
 #: suffixes of release files and linked-data documents -> media type
 MEDIA_BY_SUFFIX: dict[str, str] = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".csv": "text/csv",
-    ".json": "application/csvm+json", ".html": "text/html", ".rdf": "application/rdf+xml",
+    ".json": "application/csvm+json", ".html": "text/html", ".rdf": "application/rdf+xml", ".md": "text/markdown",
 }
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-#: programmes (core.vocab maps them to ckg:Programmes concepts)
-PROGRAMMES = ("strong-city", "strong-county", "park", "protection-zone", "ip-demonstration-city")
-#: tiers (ckg:Tiers)
-TIERS = ("demonstration", "pilot", "demonstration-building", "building")
+from . import terms
+
+#: programmes and tiers, as records spell them (:mod:`.terms` holds their other spellings and labels)
+PROGRAMMES = tuple(t.key for t in terms.PROGRAMMES)
+TIERS = tuple(t.key for t in terms.TIERS)
 
 #: the annex number of a roster's list (:mod:`cnipa_kg.extract.roster`): not an annex, not a list in a body
 ROSTER = -1
-#: how a designation is known (core.vocab maps them to ckg:EvidenceGrades concepts)
-EVIDENCE = ("text", "roster")
+#: how a designation is known (ckg:EvidenceGrades)
+EVIDENCE = tuple(t.key for t in terms.EVIDENCE_GRADES)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from rdflib.namespace import (
     NamespaceManager,
 )
 
+from . import terms
+
 CKG = Namespace("https://w3id.org/cnipa-kg/def#")
 ONTOLOGY_IRI = "https://w3id.org/cnipa-kg/def"
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -53,14 +55,12 @@ PREFIXES = {
 }
 
 LEVEL_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot}  #: the (deprecated) designation levels
-TIER_CONCEPT = {"demonstration": CKG.demonstration, "pilot": CKG.pilot, "demonstration-building": CKG.demonstrationBuilding,
-                "building": CKG.building}
-PROGRAMME_CONCEPT = {"strong-city": CKG.strongCityProgramme, "strong-county": CKG.strongCountyProgramme,
-                     "park": CKG.parkProgramme, "protection-zone": CKG.protectionZoneProgramme,
-                     "ip-demonstration-city": CKG.ipDemonstrationCityProgramme}
-EVIDENCE_CONCEPT = {"text": CKG.evidenceIssuerText, "roster": CKG.evidenceRoster}  #: core.records.EVIDENCE
+#: records' spellings -> concepts, from the one table of terms (:mod:`.terms`)
+TIER_CONCEPT = {t.key: CKG[t.local] for t in terms.TIERS}
+PROGRAMME_CONCEPT = {t.key: CKG[t.local] for t in terms.PROGRAMMES}
+EVIDENCE_CONCEPT = {t.key: CKG[t.local] for t in terms.EVIDENCE_GRADES}  #: core.records.EVIDENCE
 PINYIN = "zh-latn-pinyin"  #: language tag of pinyin labels (BCP 47 tags are case-insensitive; RDF 1.1 writes them lower case)
-DIVISION_LEVEL_CONCEPT = {"province": CKG.provinceLevel, "prefecture": CKG.prefectureLevel, "district": CKG.districtLevel}
+DIVISION_LEVEL_CONCEPT = {t.key: CKG[t.local] for t in terms.DIVISION_LEVELS}
 
 
 def bind_prefixes(graph: Graph, *, base: str | None = None) -> Graph:

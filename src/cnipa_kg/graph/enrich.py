@@ -31,7 +31,7 @@ from ..reference import divisions, history, names, wikidata
 _NOUN_EN = {"strong-city": "city", "strong-county": "county", "park": "park", "protection-zone": "city (area)",
             "ip-demonstration-city": "city"}
 _TIER_EN = {"demonstration": "demonstration", "pilot": "pilot", "demonstration-building": "demonstration-building",
-            "building": "IP protection demonstration zone"}
+            "building": "IP protection demonstration zone"}  # a designee's English noun phrase, not the tier's label
 
 
 def designation_en(programme: str, tier: str) -> str:

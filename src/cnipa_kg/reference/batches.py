@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ..core import terms
 from .csvfiles import rows
 
 TABLE = "programme-batches.csv"
 #: the table's programme codes that are programmes of the model (core.records.PROGRAMMES)
-MODELLED = ("strong-city", "strong-county", "park", "protection-zone", "ip-demonstration-city")
-_TIERS = ("demonstration-building", "demonstration", "pilot", "building", "trial")
+MODELLED = tuple(t.key for t in terms.PROGRAMMES)
+_TIERS = tuple(t.key for t in terms.TIERS)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Batch:
         """The tier (core.records.TIERS) the wording starts with, or None (``trial``: not a tier of the model)."""
         word = re.match(r"[a-z-]+", self.tier_text)
         tier = word.group(0) if word else ""
-        return tier if tier in _TIERS and tier != "trial" else None
+        return tier if tier in _TIERS else None
 
     @property
     def proposed(self) -> bool:

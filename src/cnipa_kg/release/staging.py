@@ -37,13 +37,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..core.errors import InputError
-from ..core.release_files import DOCS, DOWNLOADS
+from ..core.outfile import kind_of
+from ..core.release_files import DOCS, DOWNLOADS, RETIRED
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  #: open no link, never wait (a FIFO)
 
 #: the files a release consists of (relative paths); anything else in ``out`` is the user's
-RELEASE_FILES = frozenset((*DOWNLOADS, DOCS))
+RELEASE_FILES = frozenset((*DOWNLOADS, DOCS, *RETIRED))
 Owned = Callable[[Path], frozenset]  #: the files of ours in an output directory (relative paths)
 
 
@@ -90,16 +91,6 @@ def _syncfs(directory: Path) -> None:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
-
-
-def kind_of(mode: int) -> str:
-    """What a file of this ``st_mode`` is, for a message: ``a FIFO``, ``a symbolic link``, …"""
-    for test, kind in ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
-                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return kind
-    return "a special file"
 
 
 def _foreign(directory: Path, owned: frozenset = RELEASE_FILES, prefix: str = "", dirs: frozenset | None = None) -> list[str]:

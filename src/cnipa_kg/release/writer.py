@@ -10,12 +10,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..core.rdfio import ontology_graph
-from ..core.release_files import CSVW_METADATA, DESIGNATIONS_CSV, DOCS, JSONLD, NTRIPLES, PANEL_CSV, TURTLE, VOID
+from ..core.release_files import CSVW_METADATA, DESIGNATIONS_CSV, DOCS, JSONLD, NTRIPLES, TURTLE, VOID
 from ..graph.assemble import Assembly, of_graph
 from .designations import CSV_COLUMNS, csvw_metadata, to_designations_csv
 from .docs import ontology_html
 from .jsonld import jsonld_chunks
-from .panel import to_panel_csv
+from .panel import panel_files
 from .rdf import release_turtle, to_turtle
 from .staging import Staging
 from .tables import Tables
@@ -49,14 +49,18 @@ def write_release(source: Graph | Assembly, out: str | Path, notices=(), *, base
             (JSONLD, lambda: jsonld_chunks(assembly)),
             (DESIGNATIONS_CSV, lambda: to_designations_csv(tables)),
             (CSVW_METADATA, csvw_metadata),
-            (PANEL_CSV, lambda: to_panel_csv(tables, years=panel_years)),
+            ("panels", lambda: panel_files(tables, years=panel_years)),
             (DOCS, lambda: ontology_html(ontology_graph()).encode("utf-8")),
         ]
         if base is not None:  # last: it describes the others
             makers.append((VOID, lambda: to_turtle(describe(assembly, dict(staging.digests), notices, base=base))))
         for done, (name, make) in enumerate(makers, 1):
             with stage(f"write {name}"):
-                staging.write(name, make())
+                if name == "panels":  # several files, one panel at a time
+                    for file, data in make():
+                        staging.write(file, data)
+                else:
+                    staging.write(name, make())
             if progress:
                 progress("writing", done, len(makers))
         return staging.commit()

@@ -13,8 +13,9 @@ AddType application/ld+json .jsonld
 AddType application/n-triples .nt
 AddType application/json .json
 AddType text/csv .csv
+AddType text/markdown .md
 AddType image/svg+xml .svg
-AddCharset utf-8 .html .ttl .nt .jsonld .json .csv .js .css .svg
+AddCharset utf-8 .html .ttl .nt .jsonld .json .csv .md .js .css .svg
 <Files "void">
   ForceType text/turtle
 </Files>
@@ -59,9 +60,10 @@ server {
         application/ld+json jsonld;
         application/n-triples nt;
         text/csv csv;
+        text/markdown md;
     }
     charset utf-8;
-    charset_types text/turtle application/ld+json application/n-triples text/csv application/json;
+    charset_types text/turtle application/ld+json application/n-triples text/csv text/markdown application/json;
     location = /.well-known/void { default_type text/turtle; }
     location / {
         add_header Vary Accept;

@@ -27,7 +27,12 @@ DOWNLOAD_NOTES = {
     "cnipa-kg.nt": ("整个图谱（N-Triples）", "the whole graph, one triple a line, for bulk loading into a triple store"),
     "designations.csv": ("每项认定一行", "one row per designation, for spreadsheets and pandas"),
     "designations.csv-metadata.json": ("CSV 的列说明（CSVW）", "what each column of designations.csv means (CSVW)"),
-    "city-year-panel.csv": ("城市—年份面板", "a division × year panel of designation status, for economists"),
+    "panel-prefecture.csv": ("地级—年份面板", "every prefecture-level unit × year: designation status, for economists"),
+    "panel-prefecture.csv-metadata.json": ("地级面板的列说明（CSVW）", "what each column of the prefecture panel means (CSVW)"),
+    "panel-prefecture.md": ("地级面板的编码手册", "the prefecture panel's codebook: rules, columns, rows per year"),
+    "panel-county.csv": ("县级—年份面板", "every county-level unit × year: designation status, for economists"),
+    "panel-county.csv-metadata.json": ("县级面板的列说明（CSVW）", "what each column of the county panel means (CSVW)"),
+    "panel-county.md": ("县级面板的编码手册", "the county panel's codebook: rules, columns, rows per year"),
     "void.ttl": ("数据集描述（VoID/DCAT）", "the dataset description: sources, licence, counts, files"),
 }
 
