@@ -350,3 +350,35 @@ def test_help_explains(runner):
     assert result.exit_code == 0
     for words in ("--vintage designated|YEAR", "as-cities", "any-day", "dta (Stata 118", "pip install 'cnipa-kg[panel]'"):
         assert words in text, words
+
+
+def test_without_pandas_the_csv_path_works_and_dta_says_what_to_install(release, tmp_path):
+    """pandas and pyarrow are an extra: blocked here as if not installed (sys.modules[name] = None)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.modules['pandas'] = sys.modules['pyarrow'] = None\n"
+              "from cnipa_kg.cli import main; main()")
+    run = lambda *args: subprocess.run([sys.executable, "-c", script, "panel", "--data", str(release), *args],  # noqa: E731
+                                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    csv_run = run("--out", "p.csv")
+    assert csv_run.returncode == 0, csv_run.stderr
+    assert (tmp_path / "p.csv").read_bytes() == (release / "panel-prefecture.csv").read_bytes()
+    dta_run = run("--out", "p.dta")
+    assert dta_run.returncode == 2 and "pip install 'cnipa-kg[panel]'" in dta_run.stderr, dta_run.stderr
+    assert "Traceback" not in dta_run.stderr and not (tmp_path / "p.dta").exists()
+
+
+def test_a_rebuild_removes_the_retired_city_year_panel(tmp_path):
+    from conftest import NOTICE
+
+    from cnipa_kg.pipeline import build
+
+    out = tmp_path / "dist"
+    build([NOTICE], out=out)
+    (out / "city-year-panel.csv").write_text("adcode,year\n", encoding="utf-8")  # as an earlier release wrote it
+    (out / "mine.csv").write_text("a user's file\n", encoding="utf-8")
+    build([NOTICE], out=out)
+    assert not (out / "city-year-panel.csv").exists()
+    assert (out / "mine.csv").read_text(encoding="utf-8") == "a user's file\n"  # the user's stays
+    assert (out / "panel-county.csv").is_file() and (out / "panel-prefecture.md").is_file()

@@ -52,7 +52,7 @@ def unit_columns(level: str) -> list[Column]:
         Column("code", "code", "division code (GB/T 2260) of the unit", "6-digit code of the unit as it is that year "
                "(vintage designated) or in the vintage year (--vintage YEAR)"),
         Column("name", "string", "name (Chinese)", "the unit's official name then"),
-        Column("name_en", "string", "name (English)", "Hanyu Pinyin with the unit's English type word"),
+        Column("name_en", "string", "name (English)", "English name: Hanyu Pinyin, as the graph's English labels"),
         Column("unit_type", "category", "unit type (Chinese)", "kind of division, from its name: "
                + ", ".join(f"{zh} {en}" for zh, en in UNIT_TYPES.items()), {k: k for k in UNIT_TYPES}),
         Column("unit_type_en", "category", "unit type (English)", "unit_type in English", {v: v for v in UNIT_TYPES.values()}),

@@ -116,9 +116,14 @@ def _dtype(c: Column) -> str:
 
 
 def _need(*modules: str) -> None:
-    from importlib.util import find_spec
+    from importlib import import_module
 
-    missing = [m for m in modules if find_spec(m) is None]
+    missing = []
+    for name in modules:
+        try:
+            import_module(name)
+        except ImportError:
+            missing.append(name)
     if missing:
         raise BadOption(f"this needs {' and '.join(missing)}, which are not installed: pip install 'cnipa-kg[panel]'")
 
