@@ -264,3 +264,21 @@ def test_the_built_in_prefixes_are_the_endpoints():
     js = JS.read_text(encoding="utf-8")
     for prefix, namespace in PREFIXES.items():
         assert f'{prefix}: "{namespace}"' in js, prefix
+
+
+HOSTILE = "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hi> <mailto:a@example.org> } }"
+
+
+def test_an_iri_that_would_run_is_text_not_a_link(live, new_page):
+    """Issue 24: a result IRI javascript:… (or data:…) was a clickable link; only http(s), mailto and ours are."""
+    page = new_page()
+    page.goto(f"{live.url}/sparql")
+    page.fill("#query", HOSTILE)
+    _run(page)
+    hrefs = page.locator("table.results a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["mailto:a@example.org"], hrefs
+    assert page.locator("table.results span.iri").all_inner_texts() == ["<javascript:alert(1)>", "<data:text/html,hi>"]
+    page.goto(f"{live.url}/sparql?" + urlencode({"query": HOSTILE}))  # the server-rendered answer: the same
+    hrefs = page.locator("table.results a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert not any(h.lower().startswith(("javascript:", "data:")) for h in hrefs), hrefs
+    _clean(page)

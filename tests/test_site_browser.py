@@ -347,3 +347,16 @@ def test_every_link_of_the_static_site_resolves(static):
     assert not broken, f"{len(broken)} of {len(seen)} links do not answer 200, e.g. {broken[:10]}"
     assert pages >= 700, pages  # every resource has a page
     assert len(seen) >= 2000, len(seen)
+
+
+@pytest.mark.parametrize("on", ["2024-02-30", "19900101", "2024-W01-1"])
+def test_a_date_that_is_not_a_day_is_not_taken_by_the_static_pages(static, page, on):
+    """Issue 24: site.js reads ?on= exactly as the server does (which answers these 400): not a day → today."""
+    import datetime
+
+    open_url(page, static.url(HAIDIAN, f"on={on}"))
+    shown = page.inner_text("time.on")
+    assert shown != on and shown == page.evaluate(
+        "(() => { var d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + "
+        "String(d.getDate()).padStart(2, '0'); })()"), shown
+    assert datetime.date.fromisoformat(shown)

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from ..core.errors import InputError
+from ..core.errors import BadOption, InputError
 from ..core.release_files import DOCS, DOWNLOADS, VOID
 from ..release.staging import Staging
 from ..web import pages
@@ -82,6 +83,18 @@ def _status_date(release: ServedRelease) -> date:
         return date(1970, 1, 1)
 
 
+def check_sparql_url(url: str) -> str:
+    """An endpoint URL for every page's SPARQL link: absolute http(s) with a host, nothing that runs
+    (``javascript:``) or breaks out of the attribute.
+
+    :raises BadOption: anything else (the message says what is expected)
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c in url for c in "\"'<> \t\r\n"):
+        raise BadOption(f"--sparql {url!r}: expected an absolute http(s) URL, e.g. https://example.org/sparql")
+    return url
+
+
 def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
                progress: Progress | None = None) -> SiteResult:
     """Write the static site of the release in ``data`` to ``out``.
@@ -90,6 +103,8 @@ def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
     :raises InputError: ``data`` is not a release, ``out`` is refused or cannot be written
     """
     data, out = Path(data), Path(out)
+    if sparql is not None:
+        check_sparql_url(sparql)
     if out.resolve() == data.resolve() or data.resolve() in out.resolve().parents:
         raise InputError(out, None, "is inside the release; write the site to a folder of its own, e.g. --out site")
     release = ServedRelease(data)

@@ -5,6 +5,7 @@ description (what it says, and what links to it) as HTML, Turtle, JSON-LD or N-T
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
@@ -156,12 +157,17 @@ DOCS_CSP = ("default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inl
             "base-uri 'none'; frame-ancestors 'none'")
 
 
+_ON = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def on_date(request: Request) -> date | Response:
     """The date of ``?on=YYYY-MM-DD`` (400 if malformed), else today."""
     text = request.query_params.get("on")
     if not text:
         return date.today()
-    try:
+    try:  # exactly YYYY-MM-DD, as site.js reads it (fromisoformat alone also takes 19900101 and 2024-W01-1)
+        if not _ON.fullmatch(text):
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         return error(400, "on: a date as YYYY-MM-DD, e.g. ?on=2024-01-01")

@@ -9,11 +9,12 @@ from datetime import date
 
 from .cache import LRU
 
+#: the pages' Content-Security-Policy; the static site's pages carry it in a <meta> (frame-ancestors cannot be there)
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "form-action 'self'; base-uri 'none'")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
-    (b"content-security-policy",
-     b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-     b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (b"content-security-policy", (PAGE_CSP + "; frame-ancestors 'none'").encode()),
     (b"referrer-policy", b"no-referrer"),
 ]
 #: Starlette ``CORSMiddleware`` options: any origin, no credentials

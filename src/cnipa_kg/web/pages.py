@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections import defaultdict
 from functools import cache
 
@@ -20,11 +21,15 @@ from rdflib import URIRef
 
 from ..core.vocab import CKG, curie
 from . import geo
+from .middleware import PAGE_CSP
 from .views import STATUS_TEXT
 
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DESIGNEE = str(CKG.designee)
+
+
+_LINKABLE = re.compile(r"(?i)(https?://|mailto:)")
 
 
 class Links:
@@ -44,15 +49,23 @@ class Links:
         self.page = page
         self.static = page is not None
         self.sparql = sparql if self.static else f"{self.prefix}/sparql"
+        self.csp = PAGE_CSP  #: the static pages' <meta> policy (the server sends it as a header)
 
     def _relative(self, target: str) -> str:
         start = posixpath.dirname(self.page or "")
         return posixpath.relpath(target, start or ".")
 
+    @staticmethod
+    def linkable(iri: str) -> bool:
+        """May the IRI be a link? Only http(s) and mailto IRIs (a ``javascript:`` or ``data:`` IRI in the data
+        or a query's answer is shown as text, never as a link)."""
+        return _LINKABLE.match(iri) is not None
+
     def href(self, iri: str) -> str:
-        """The link to a resource: its page here if it is under the release's base, else the IRI."""
+        """The link to a resource: its page here if it is under the release's base, else the IRI (``#`` for
+        one that may not be a link: :meth:`linkable`)."""
         if not iri.startswith(self.release_base):
-            return iri
+            return iri if self.linkable(iri) else "#"
         path, _, fragment = iri[len(self.release_base):].partition("#")
         anchor = f"#{fragment}" if fragment else ""
         if not self.static:

@@ -82,6 +82,10 @@
   }
 
   function iriLink(iri) {
+    // only http(s), mailto and our own IRIs become links: a javascript: or data: IRI in an answer stays text
+    if (!isLocal(iri) && !/^(https?:\/\/|mailto:)/i.test(iri)) {
+      return element("span", shortName(iri), { "class": "iri", title: iri });
+    }
     return element("a", shortName(iri), { href: href(iri), "data-iri": iri, title: iri });
   }
 

@@ -89,7 +89,9 @@
 
   function onDate() {
     var on = new URLSearchParams(location.search).get("on");
-    if (on && /^\d{4}-\d{2}-\d{2}$/.test(on)) { return on; }
+    // exactly YYYY-MM-DD and a real day (2024-02-30 is not), as the server takes it
+    if (on && /^\d{4}-\d{2}-\d{2}$/.test(on) && !isNaN(Date.parse(on + "T00:00:00Z")) &&
+        new Date(on + "T00:00:00Z").toISOString().slice(0, 10) === on) { return on; }
     var d = new Date();
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
   }
