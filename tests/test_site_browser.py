@@ -360,3 +360,42 @@ def test_a_date_that_is_not_a_day_is_not_taken_by_the_static_pages(static, page,
         "(() => { var d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + "
         "String(d.getDate()).padStart(2, '0'); })()"), shown
     assert datetime.date.fromisoformat(shown)
+
+
+# -- tables that read (issue 24): no word broken, codes on one line, a sane height --------------------------
+
+LAYOUT = r"""() => {
+  const lines = (node, start, end) => { const r = document.createRange(); r.setStart(node, start); r.setEnd(node, end);
+    return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; };
+  const textNodes = el => { const out = [], w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) { if (w.currentNode.textContent.trim()) out.push(w.currentNode); } return out; };
+  const bad = [];
+  document.querySelectorAll("table td.code").forEach(td => textNodes(td).forEach(n => {
+    if (lines(n, 0, n.length) > 1) bad.push("code on two lines: " + n.textContent); }));
+  document.querySelectorAll("table.designations td").forEach(td => textNodes(td).forEach(n => {
+    const text = n.textContent;
+    if (/[\u4e00-\u9fff]/.test(text) && !/\s/.test(text.trim())) {       // a Chinese name or tier: one line
+      const s = text.indexOf(text.trim());
+      if (lines(n, s, s + text.trim().length) > 1) bad.push("name split: " + text.trim());
+    } else {
+      for (const m of text.matchAll(/\S+/g)) {                          // every latin word on one line
+        if (lines(n, m.index, m.index + m[0].length) > 1) bad.push("word split: " + m[0]);
+      }
+    }
+  }));
+  return {bad: bad.slice(0, 10), height: document.documentElement.scrollHeight,
+          rows: document.querySelectorAll("table.designations tbody tr").length};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+@pytest.mark.parametrize("path", ["", NOTICE, f"{NOTICE}/annex/2"], ids=["home", "notice", "annex"])
+def test_tables_keep_words_and_codes_whole(site, browser, viewport, path):
+    with new_page(browser, viewport) as page:
+        open_url(page, site.url(path))
+        got = page.evaluate(LAYOUT)
+        assert got["rows"] > 0 and not got["bad"], (path, viewport, got["bad"])
+        # a row is a line or two (name and its English): the 110 rows of the home page were ~54,000 px at 390 px
+        assert got["height"] <= 2500 + 80 * got["rows"], (path, viewport, got["height"], got["rows"])
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # the table scrolls, not the page
+        assert not page.errors, page.errors
