@@ -320,9 +320,10 @@ def panel(data: Path, level: str, years, vintage, municipalities: str | None, ac
         cnipa-kg panel --format codebook | less
     """
     from .pipeline import research_panel, write_panel
+    from .research.formats import BINARY, format_for
 
-    fmt = fmt or _format_by_suffix(out)
-    if out is None and fmt in ("parquet", "dta"):
+    fmt = format_for(out, fmt)
+    if out is None and fmt in BINARY:
         raise click.BadParameter(f"--format {fmt} is binary: give --out FILE", param_hint="--out")
     result = research_panel(level, years=years, vintage=vintage, municipalities=municipalities, active=active, data=data)
     written = write_panel(result, fmt, out)
@@ -332,11 +333,6 @@ def panel(data: Path, level: str, years, vintage, municipalities: str | None, ac
                f"{result.options.years[0]}-{result.options.years[1]}, vintage {result.vintage_label}), "
                f"{len(result.columns)} columns" + (f"; {len(result.unplaced)} designation(s) no unit holds: see the codebook"
                                                     if result.unplaced else ""), err=True)
-
-
-def _format_by_suffix(out: Path | None) -> str:
-    return {".csv": "csv", ".parquet": "parquet", ".dta": "dta", ".md": "codebook", ".json": "csvw"}.get(
-        out.suffix.lower() if out else "", "csv")
 
 
 @cli.command()

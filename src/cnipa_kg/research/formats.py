@@ -19,6 +19,13 @@ SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".dta": "dta", ".md": "codeboo
 BINARY = ("parquet", "dta")
 
 
+def format_for(out, fmt: str | None = None) -> str:
+    """The format asked for, else the one ``out``'s suffix names (:data:`SUFFIXES`), else csv."""
+    from pathlib import Path
+
+    return fmt or SUFFIXES.get(Path(out).suffix.lower() if out else "", "csv")
+
+
 def panel_name(panel: Panel) -> str:
     """``panel-county.csv``, ``panel-prefecture-v2025.csv`` …: the file a panel is known by."""
     vintage = "" if panel.options.vintage == "designated" else f"-v{panel.options.vintage}"

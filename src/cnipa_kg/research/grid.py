@@ -154,7 +154,7 @@ def _pair_values(stem: str, code: str, up: tuple[str, ...], year: int, placed: _
     sub = placed.sub.get(code, ())
     parent = [h for a in up for h in (*placed.own.get(a, ()), *placed.above.get(a, ()))]
     if not (own or sub or parent):
-        return _NONE[stem]
+        return _zeros(stem)
     first = min(own, key=lambda h: (h.start, h.signed), default=None)
     grades = sorted({h.evidence for h in own if h.start.year <= year}, key=("text", "roster").index)
     return {
@@ -168,14 +168,11 @@ def _pair_values(stem: str, code: str, up: tuple[str, ...], year: int, placed: _
     }
 
 
-class _Zeros(dict):  # stem -> the values of a unit-year no designation bears on
-    def __missing__(self, stem: str) -> dict[str, object]:
-        self[stem] = {f"active_{stem}": 0, f"exposed_{stem}": 0, f"first_year_{stem}": 0, f"cohort_{stem}": "",
-                      f"sub_designated_{stem}": 0, f"parent_designated_{stem}": 0, f"evidence_{stem}": ""}
-        return self[stem]
-
-
-_NONE = _Zeros()
+@cache
+def _zeros(stem: str) -> dict[str, object]:
+    """The values of a unit-year no designation bears on (shared: rows copy them in)."""
+    return {f"active_{stem}": 0, f"exposed_{stem}": 0, f"first_year_{stem}": 0, f"cohort_{stem}": "",
+            f"sub_designated_{stem}": 0, f"parent_designated_{stem}": 0, f"evidence_{stem}": ""}
 
 
 def make_panel(held: Sequence[Held], options: Options = Options()) -> Panel:
