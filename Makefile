@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java browser virtuoso clean bench help lock screenshots
+.PHONY: run test install java browser virtuoso webservers clean bench help lock screenshots
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
@@ -60,10 +60,18 @@ virtuoso:
 	  echo "virtuoso-t not found: installing virtuoso-opensource with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; }
 
+# tests/test_hosting.py serves the static site with Debian's nginx (with its njs module, which the generated
+# nginx.conf uses) and Apache httpd: install them with apt-get when missing. The tests start their own
+# servers on free loopback ports with configurations of their own; the packages' services are not used.
+webservers:
+	@{ test -x /usr/sbin/nginx && test -f /usr/lib/nginx/modules/ngx_http_js_module.so && test -x /usr/sbin/apache2; } || { \
+	  echo "nginx, its njs module or apache2 not found: installing them with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js apache2; }
+
 run: install
 	$(BIN)/cnipa-kg build --out dist
 
-test: install java browser virtuoso
+test: install java browser virtuoso webservers
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 

@@ -29,12 +29,12 @@ def test_every_resource_has_a_page_and_three_descriptions(site):
     pages = sorted(p for p in site.rglob("*.html") if "dist" not in p.parts and "assets" not in p.parts)
     assert len(pages) > 600
     for page in pages:
-        if page.name in ("index.html", "search.html"):
+        if page.name in ("index.html", "search.html", "404.html"):
             continue
-        for suffix in (".ttl", ".jsonld", ".nt"):
+        for suffix in (".ttl", ".jsonld", ".nt", ".rdf", ".var"):
             assert page.with_suffix(suffix).is_file(), page.with_suffix(suffix)
     for name in ("index.html", "search.html", "search-index.json", "def.html", ".well-known/void", ".htaccess",
-                 "nginx.conf", "dist/cnipa-kg.ttl", "dist/designations.csv", "assets/china.svg", "assets/site.js",
+                 "nginx.conf", "cnipa-kg-negotiate.js", "404.html", "404.txt", "404.var", "406.txt", "dist/cnipa-kg.ttl", "dist/designations.csv", "assets/china.svg", "assets/site.js",
                  MANIFEST):
         assert (site / name).is_file(), name
 

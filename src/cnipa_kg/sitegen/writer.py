@@ -5,8 +5,9 @@ Every resource minted under the release's base gets ``{path}.html`` (the page th
 (``index.html``), the search page and its index (``search-index.json``), the ontology
 documentation (``def.html``), the VoID description (``.well-known/void``), the downloads
 (``dist/``), the packaged assets (``assets/``: style, scripts, map) and the configuration for
-content negotiation (``.htaccess``, ``nginx.conf``: :mod:`.hosting`). Links are relative, so the
-site works at any path of a host and from the file system.
+content negotiation (``.htaccess`` with a type map ``PATH.var`` per resource, ``nginx.conf`` with
+``cnipa-kg-negotiate.js``, the 404 answers: :mod:`.hosting`). Links are relative, so the site works at
+any path of a host and from the file system (the configurations assume the root of a host).
 
 Deterministic (the same release gives byte-identical files: the status of designations is shown
 on the date of the newest document, and the browser updates it to today) and atomic (written
@@ -33,7 +34,7 @@ from ..web.negotiate import SUFFIXES
 from ..web.search import index_json
 from ..web.site import home_view, summary
 from ..web.state import ServedRelease
-from .hosting import HTACCESS, NGINX
+from . import hosting
 
 MANIFEST = ".cnipa-kg-site"  #: the list of the files a site consists of (what a rebuild may replace)
 Progress = Callable[[str, int, int], None]
@@ -134,6 +135,7 @@ def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
             for suffix, media in SUFFIXES.items():
                 if suffix != ".html":
                     put(f"{path}{suffix}", linked.serialise(triples, media))
+            put(f"{path}{hosting.TYPE_MAP}", hosting.type_map(stem).encode())
             if progress and (i % 50 == 0 or i == len(paths) - 1):
                 progress("pages", i + 1, len(paths))
         home = links_for("index.html")
@@ -149,8 +151,15 @@ def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
         for asset in sorted(resources.files("cnipa_kg.web").joinpath("assets").iterdir(), key=lambda a: a.name):
             if asset.is_file():
                 put(f"assets/{asset.name}", asset.read_bytes())
-        put(".htaccess", HTACCESS.encode())
-        put("nginx.conf", NGINX.encode())
+        missing = pages.Links(release.base, page=hosting.NOT_FOUND_PAGE, sparql=sparql, pages=frozenset(paths),
+                              files=downloads, root="/")  # shown at any depth of the host
+        put(hosting.NOT_FOUND_PAGE, pages.not_found_page("", missing).encode())
+        put(hosting.NOT_FOUND_TEXT, b"not found\n")
+        put(hosting.NOT_FOUND_MAP, hosting.not_found_map().encode())
+        put(hosting.NOT_ACCEPTABLE_TEXT, (hosting.NOT_ACCEPTABLE + "\n").encode())
+        put(hosting.HTACCESS_FILE, hosting.htaccess().encode())
+        put(hosting.NGINX_FILE, hosting.nginx_conf().encode())
+        put(hosting.NJS_FILE, hosting.negotiate_js().encode())
         staging.write(MANIFEST, ("# the files of this cnipa-kg static site (others here are kept on a rebuild)\n"
                                  + "".join(f"{n}\n" for n in sorted(written))).encode())
         staging.commit()

@@ -16,7 +16,7 @@ from ..core.formats import graph_format
 from ..core.sparql import with_prefixes
 from ..core.vocab import PREFIXES
 from . import kinds, pages, views
-from .negotiate import SUFFIXES, negotiate
+from .negotiate import OFFERS, SUFFIXES, negotiate
 from .responses import error, respond
 from .state import ServedRelease
 
@@ -129,7 +129,7 @@ class LinkedData:
         iri = self.release.base + path
         media = suffix_media or negotiate(request.headers.get("accept"), "page")
         if media is None:
-            return error(406, "acceptable: text/html, text/turtle, application/ld+json, application/n-triples")
+            return error(406, "acceptable: " + ", ".join(OFFERS["page"]))
         root = request.scope.get("root_path", "")
         location = f"{root}/{path}{[k for k, v in SUFFIXES.items() if v == media][0]}"
         on = on_date(request)

@@ -53,8 +53,8 @@ def format_param(value: str) -> list[str] | None:
     return None
 
 
-# what a generic type stands for in each kind
-_GENERIC = {
+#: what a generic type stands for in each kind (``application/json`` for a graph is JSON-LD)
+GENERIC = {
     ("solutions", "application/json"): "application/sparql-results+json",
     ("solutions", "application/xml"): "application/sparql-results+xml",
     ("solutions", "text/xml"): "application/sparql-results+xml",
@@ -99,7 +99,7 @@ def _quality(offer: str, ranges: list[tuple[str, float]], kind: str) -> tuple[fl
     """(q, position) of the most specific range matching ``offer`` (RFC 9110 §12.5.1); q 0 when none matches."""
     best: tuple[int, float, int] | None = None
     for position, (media, q) in enumerate(ranges):
-        media = _GENERIC.get((kind, media), media)
+        media = GENERIC.get((kind, media), media)
         if media == offer:
             specificity = 3
         elif media.endswith("/*") and media != "*/*" and offer.startswith(media[:-1]):

@@ -38,20 +38,25 @@ class Links:
     On the server (``page`` None): absolute paths under ``prefix`` (the app's root path). On the
     static site (``page`` = the site path of the page being written, e.g. ``division/110108.html``):
     paths relative to that page, resources with ``.html``, and no SPARQL endpoint unless ``sparql``
-    names one.
+    names one; with ``root`` (e.g. ``"/"``), paths from that root instead (the 404 page a static host
+    shows at any depth).
     """
 
     def __init__(self, release_base: str, prefix: str = "", *, page: str | None = None,
-                 sparql: str | None = None, pages: frozenset[str] | None = None, files: frozenset[str] = frozenset()) -> None:
+                 sparql: str | None = None, pages: frozenset[str] | None = None, files: frozenset[str] = frozenset(),
+                 root: str | None = None) -> None:
         self.release_base = release_base
         self.pages, self.files = pages, files  #: static site: the resources with a page, the other files
         self.prefix = prefix.rstrip("/")
         self.page = page
+        self.root = root
         self.static = page is not None
         self.sparql = sparql if self.static else f"{self.prefix}/sparql"
         self.csp = PAGE_CSP  #: the static pages' <meta> policy (the server sends it as a header)
 
     def _relative(self, target: str) -> str:
+        if self.root is not None:
+            return self.root.rstrip("/") + "/" + target
         start = posixpath.dirname(self.page or "")
         return posixpath.relpath(target, start or ".")
 
