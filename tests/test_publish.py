@@ -443,3 +443,10 @@ def test_publish_bad_store_url_is_one_line_exit_2(runner, release_dir, url):
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
     assert "\r" not in result.stderr and "\x00" not in result.stderr
+
+
+def test_a_named_graph_and_the_default_graph_together_are_refused(runner, release_dir):
+    result = invoke(runner, "publish", "--data", release_dir, "--store", "http://127.0.0.1:9/store",
+                    "--graph", "https://example.org/g", "--default-graph")
+    assert result.exit_code == 2
+    assert "not both" in result.output and "Published" not in result.output

@@ -238,3 +238,38 @@ def test_a_digest_challenge_in_the_401_is_answered_once(runner, release_dir, mon
     size = (release_dir / "cnipa-kg.nt").stat().st_size
     assert store.requests == [("PUT", "Basic", size), ("PUT", "Digest", size)]  # no HEAD: the 401 had a challenge
     assert password not in result.output
+
+
+def test_the_query_publish_prints_runs_as_written(runner, release_dir, store):
+    """`publish` says how to query what it loaded; that query, as printed, counts the release at the store."""
+    result = publish(runner, release_dir, store)
+    assert result.exit_code == 0, result.output
+    assert f"FROM <{DATASET}>" in result.stderr and "--default-graph" in result.stderr
+    query = result.stderr.split("e.g. ", 1)[1].split("}", 1)[0] + "}"
+    r = httpx.get(store.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == nt_lines(release_dir)
+
+
+def test_publish_into_the_default_graph(runner, release_dir, oxigraph, monkeypatch):
+    """--default-graph replaces the store's default graph (`?default`): a client that queries without FROM
+    or GRAPH (SPARQLWrapper's default) finds the release, twice published, once there."""
+    for _ in range(2):
+        result = publish(runner, release_dir, oxigraph, "--default-graph")
+        assert result.exit_code == 0, result.output
+        assert "to the default graph at" in result.stdout
+    assert oxigraph.count("?s ?p ?o") == nt_lines(release_dir)  # Oxigraph's default graph is a graph of its own
+    assert oxigraph.count(f"?d a <{DESIGNATION}>") == 110
+
+
+def test_virtuoso_queries_without_from_see_the_named_graph(runner, release_dir, store):
+    """What publish prints: Virtuoso's default graph is the union of its graphs, Oxigraph's is not (without
+    --union-default-graph). (Virtuoso's graph-crud endpoint does not take `?default`: it resets the
+    connection, and publish --default-graph says it got no answer.)"""
+    before = store.count("?s ?p ?o")
+    result = publish(runner, release_dir, store, "--graph", f"https://example.org/graphs/union-{store.name}")
+    assert result.exit_code == 0, result.output
+    if store.name == "virtuoso":
+        assert store.count("<https://w3id.org/cnipa-kg/division/110108> ?p ?o") > 0
+    else:  # what other tests put in the default graph, and nothing more
+        assert store.count("?s ?p ?o") == before

@@ -428,16 +428,22 @@ def _finite(_ctx: click.Context, param: click.Parameter, value: float) -> float:
               help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
                    "http://localhost:3030/ds/data (Fuseki).")
 @click.option("--graph", metavar="IRI", help="Named graph to replace (default: {base}dataset of the release).")
+@click.option("--default-graph", is_flag=True,
+              help="Replace the store's default graph instead of a named graph (for clients that query "
+                   "the default graph, e.g. SPARQLWrapper without FROM).")
 @click.option("--retries", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Attempts on connection errors, with exponential backoff.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), callback=_finite, default=60.0,
               show_default=True, metavar="S",
               help="Seconds one attempt may take, sending included (a store that trickles bytes is cut off); "
                    "the whole publish takes at most twice that.")
-def publish(data: Path, store: str, graph: str | None, retries: int, timeout: float) -> None:
+def publish(data: Path, store: str, graph: str | None, default_graph: bool, retries: int, timeout: float) -> None:
     """Load the release into a triple store (SPARQL 1.1 Graph Store Protocol, HTTP PUT).
 
-    PUT replaces the named graph: publishing twice leaves one copy. "Published" is said only
+    PUT replaces the named graph (or, with --default-graph, the default graph): publishing
+    twice leaves one copy. Queries see a named graph with FROM <graph> or GRAPH <graph> {...};
+    Oxigraph's default graph holds it only under `oxigraph serve --union-default-graph`,
+    Fuseki's only with tdb2:unionDefaultGraph, Virtuoso's always. "Published" is said only
     for a 2xx answer read to its end after the whole upload was taken; an early, cut-off,
     trickled or redirected answer is an error. Credentials (basic, or digest when the store
     asks, as Virtuoso does) are read from the environment variables CNIPA_KG_STORE_USER and
@@ -453,10 +459,13 @@ def publish(data: Path, store: str, graph: str | None, retries: int, timeout: fl
         cnipa-kg publish --store http://127.0.0.1:7878/store
     """
     from .publish import publish as run_publish
+    from .publish import query_hint
 
-    result = run_publish(data, store=store, graph=graph, retries=retries, timeout=timeout)
-    click.echo(f"Published {result.triples:,} triples ({result.bytes_sent:,} B) to <{result.graph}> "
+    result = run_publish(data, store=store, graph=graph, default_graph=default_graph, retries=retries, timeout=timeout)
+    where = "the default graph" if result.graph is None else f"<{result.graph}>"
+    click.echo(f"Published {result.triples:,} triples ({result.bytes_sent:,} B) to {where} "
                f"at {store}: HTTP {result.status} after {result.attempts} attempt(s)")
+    click.echo(query_hint(result.graph), err=True)
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ from .body import Upload, read_detail, unread
 from .errors import StoreRefused, StoreUnreachable
 from .target import graph_url, redact, store_url
 
-__all__ = ["DEFAULT_TIMEOUT", "PublishResult", "StoreRefused", "StoreUnreachable", "graph_url", "publish", "redact",
+__all__ = ["DEFAULT_TIMEOUT", "PublishResult", "StoreRefused", "StoreUnreachable", "graph_url", "publish", "query_hint", "redact",
            "store_url"]
 
 DEFAULT_TIMEOUT = 60.0  # seconds per attempt; a whole publish gets twice that
@@ -61,11 +61,22 @@ DEFAULT_TIMEOUT = 60.0  # seconds per attempt; a whole publish gets twice that
 @dataclass(frozen=True)
 class PublishResult:
     url: str
-    graph: str
+    graph: str | None  #: the named graph replaced; None: the store's default graph
     status: int
     bytes_sent: int
     triples: int
     attempts: int
+
+
+def query_hint(graph: str | None) -> str:
+    """How to query what was published, where it went (printed after "Published")."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    if graph is None:
+        return f"Query it at the store's SPARQL endpoint, e.g. {count}"
+    return (f"Query it with FROM <{graph}>, e.g. SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}, "
+            f"or GRAPH <{graph}> {{ … }}. A query without FROM sees it in Virtuoso; in Oxigraph only under "
+            "`oxigraph serve --union-default-graph`, in Fuseki only with tdb2:unionDefaultGraph; "
+            "or publish with --default-graph.")
 
 
 def _transport_error(exc: httpx.TransportError) -> str:
@@ -123,7 +134,7 @@ def _outcome(shown: str, answer: tuple[int, str, str | None, str | None], upload
     return message
 
 
-def publish(release: str | Path, *, store: str, graph: str | None = None, retries: int = 5,
+def publish(release: str | Path, *, store: str, graph: str | None = None, default_graph: bool = False, retries: int = 5,
             backoff: float = 0.5, timeout: float | None = None, total_timeout: float | None = None) -> PublishResult:
     """Replace ``graph`` in ``store`` with the release's triples.
 
@@ -131,6 +142,7 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     :param store: the store's Graph Store Protocol endpoint, e.g. ``http://127.0.0.1:7878/store``
         (without credentials: they come from the environment, see the module's docstring)
     :param graph: the named graph; default ``{base}dataset`` of the release
+    :param default_graph: replace the store's default graph instead (``?default``); not with ``graph``
     :param timeout: seconds an attempt may take in all (default :data:`DEFAULT_TIMEOUT`)
     :param total_timeout: seconds the whole publish may take (default twice ``timeout``)
     :raises InputError: a bad store URL, option or credentials (nothing is sent), or no release
@@ -138,6 +150,8 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     :raises StoreRefused: the store answered 4xx, a redirect, an early 2xx (or 5xx, and no attempt is left)
     """
     store_url(store)  # checked before the release is parsed
+    if default_graph and graph is not None:
+        raise InputError("graph", None, "either a named graph or the default graph, not both")
     timeout = _seconds("timeout", DEFAULT_TIMEOUT if timeout is None else timeout)
     total = _seconds("total_timeout", 2 * timeout if total_timeout is None else total_timeout)
     backoff = _seconds("backoff", backoff, zero=True)
@@ -148,7 +162,7 @@ def publish(release: str | Path, *, store: str, graph: str | None = None, retrie
     data, loaded = check_release(release)  # parses it: nothing malformed or empty is ever sent
     triples = len(loaded)
     del loaded
-    graph = graph or str(dataset_iri(release_base(release)))
+    graph = None if default_graph else graph or str(dataset_iri(release_base(release)))
     url = graph_url(store, graph)
     fd = os.open(data, os.O_RDONLY)
     try:

@@ -51,14 +51,17 @@ def store_url(store: str) -> urllib.parse.SplitResult:
     return target
 
 
-def graph_url(store: str, graph: str) -> str:
-    """The Graph Store Protocol URL of ``graph`` at ``store``: one ``graph`` parameter, no fragment.
+def graph_url(store: str, graph: str | None) -> str:
+    """The Graph Store Protocol URL of ``graph`` at ``store``: one ``graph`` parameter (``default`` for
+    the default graph, ``graph`` None), no fragment.
 
     >>> graph_url("http://127.0.0.1:7878/store#top", "https://w3id.org/cnipa-kg/dataset")
     'http://127.0.0.1:7878/store?graph=https%3A%2F%2Fw3id.org%2Fcnipa-kg%2Fdataset'
+    >>> graph_url("http://127.0.0.1:7878/store", None)
+    'http://127.0.0.1:7878/store?default'
     """
     target = store_url(store)
-    query = "&".join(filter(None, [urllib.parse.quote(target.query, safe=_SAFE),
-                                   urllib.parse.urlencode({"graph": graph})]))
+    which = "default" if graph is None else urllib.parse.urlencode({"graph": graph})
+    query = "&".join(filter(None, [urllib.parse.quote(target.query, safe=_SAFE), which]))
     path = urllib.parse.quote(target.path or "/", safe=_SAFE)
     return urllib.parse.urlunsplit((target.scheme, target.netloc, path, query, ""))
