@@ -270,3 +270,25 @@ def test_query_missing_rq_file_exits_2(runner, data, tmp_path):
     result = invoke(runner, "query", str(missing), "--data", data)
     assert result.exit_code == 2
     assert str(missing) in result.stderr
+
+
+def test_data_takes_a_release_folder_as_serve_and_site_do(runner, release_dir, tmp_path):
+    """`query --data DIR` reads the release's cnipa-kg.nt; a folder that is not a release is exit 2, named."""
+    from conftest import invoke
+
+    by_folder = invoke(runner, "query", "pilot-cities", "--data", release_dir, "--format", "csv")
+    by_file = invoke(runner, "query", "pilot-cities", "--data", release_dir / "cnipa-kg.nt", "--format", "csv")
+    assert by_folder.exit_code == 0, by_folder.output
+    assert by_folder.stdout == by_file.stdout and by_folder.stdout.count("\n") > 70
+    empty = invoke(runner, "query", "pilot-cities", "--data", tmp_path)
+    assert empty.exit_code == 2 and str(tmp_path) in empty.output and "cnipa-kg.nt" in empty.output
+
+
+def test_build_says_how_to_query_the_folder_it_wrote(runner, tmp_path):
+    """The Next: hints of a build into another folder than dist/ name that folder (query reads dist/ by default)."""
+    from conftest import NOTICE, invoke
+
+    out = tmp_path / "elsewhere"
+    result = invoke(runner, "build", NOTICE, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert f"cnipa-kg query designations-by-province --data {out}" in result.stdout

@@ -70,6 +70,16 @@ def run(store, name: str, **params: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
 
 
+@pytest.mark.parametrize("name", NAMED)
+def test_no_example_uses_a_deprecated_term(name):
+    """The named queries are what people copy (the editor's examples): ckg:tier, never the deprecated
+    ckg:designationLevel (the QC rule that checks the two agree lives in queries/qc/, not here); only an
+    OPTIONAL that reads releases from before ckg:tier may name it."""
+    for line in (QUERIES / f"{name}.rq").read_text(encoding="utf-8").splitlines():
+        if "designationLevel" in line:
+            assert line.strip().startswith("OPTIONAL") and "releases before ckg:tier" in line, line
+
+
 def test_the_library_is_not_empty():
     assert len(NAMED) >= 5
 

@@ -98,3 +98,30 @@ def test_cli_site_and_its_errors(runner, release_dir, tmp_path):
     inside = invoke(runner, "site", "--data", str(release_dir), "--out", str(release_dir / "site"))
     assert inside.exit_code == 2 and "inside the release" in inside.output
     assert not (release_dir / "site").exists()
+
+
+def test_a_page_names_its_descriptions_in_its_head(site, release_dir):
+    """Crawlers and linked-data clients find the Turtle, JSON-LD and N-Triples of a page from its <head>
+    (<link rel="alternate">), on the static site and on the server."""
+    from starlette.testclient import TestClient
+
+    from cnipa_kg.web.app import create_app
+
+    head = (site / "division/110108.html").read_text(encoding="utf-8").split("</head>")[0]
+    for media, href in (("text/turtle", "110108.ttl"), ("application/ld+json", "110108.jsonld"),
+                        ("application/n-triples", "110108.nt")):
+        assert f'<link rel="alternate" type="{media}" href="{href}">' in head
+    with TestClient(create_app(release_dir, workers=1)) as client:
+        served = client.get("/division/110108").text.split("</head>")[0]
+    assert '<link rel="alternate" type="text/turtle" href="/division/110108.ttl">' in served
+
+
+def test_the_home_page_claims_only_what_the_data_has(site, release_dir):
+    """The subtitle names the kinds of designee the release holds: cities and districts, no parks or counties
+    (designations.csv has no park and no county-level row but districts)."""
+    import csv
+
+    rows = list(csv.DictReader((release_dir / "designations.csv").open(encoding="utf-8")))
+    assert not any(r["park"] for r in rows) and {r["division_level"] for r in rows} <= {"prefecture", "district"}
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "cities and districts" in home and "parks" not in home.lower() and "counties" not in home

@@ -133,12 +133,13 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
             progress.close()
     if not quiet:
         click.echo(result.summary())
+        data = "" if Path(out).resolve() == DEFAULT_RELEASE.resolve() else f" --data {out}"  # query reads dist/ by default
         click.echo(
             "\nNext:\n"
             f"  cnipa-kg query --list                       # the named queries\n"
-            f"  cnipa-kg query designations-by-province     # run one over {out}/\n"
+            f"  cnipa-kg query designations-by-province{data}     # run one over {out}/\n"
             f"  cnipa-kg panel --data {out} --level county --out county.dta   # a research panel for Stata\n"
-            f"  cnipa-kg query completeness                 # what of the known batches the release holds, and lacks\n"
+            f"  cnipa-kg query completeness{data}                 # what of the known batches the release holds, and lacks\n"
             f"  cnipa-kg validate {out}/cnipa-kg.ttl           # SHACL + QC report\n"
             f"  cnipa-kg serve --data {out}                    # pages, map, search, SPARQL at http://127.0.0.1:8000/\n"
             f"  cnipa-kg site --data {out} --out site          # the same pages as a static site"
@@ -148,7 +149,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str, panel_years: tuple[in
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
-              help="RDF file(s) to query (repeatable). Default: dist/cnipa-kg.nt, or the shipped notices built in memory.")
+              help="RDF file(s) or release folder(s) to query (repeatable; a folder means its cnipa-kg.nt). "
+                   "Default: dist/cnipa-kg.nt, or the shipped notices built in memory.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_OUTPUTS),
               default="table", show_default=True,
               help="table for people; csv/tsv/json/xml are the W3C results formats; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.")
@@ -411,6 +413,7 @@ def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:
             progress.close()
     if not quiet:
         click.echo(result.summary())
+        data = "" if Path(out).resolve() == DEFAULT_RELEASE.resolve() else f" --data {out}"  # query reads dist/ by default
         click.echo(f"\nNext:\n  python -m http.server --directory {out} 8080   # browse it at http://localhost:8080/")
 
 
