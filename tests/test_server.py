@@ -680,3 +680,23 @@ def test_app_deployed_under_another_base(release_dir):
             assert 'href="/kg/sparql"' in html
             r = c.get("/kg/sparql", params={"query": COUNT_DESIGNATIONS}, headers={"Accept": "text/csv"})
             assert r.status_code == 200 and r.text.split() == ["n", "110"]
+
+
+def test_the_results_page_offers_tsv_as_the_readme_says(release_dir):
+    """The server-rendered results page (no script needed) links CSV, TSV and JSON; the TSV link answers TSV."""
+    import html as htmllib
+    import re as regex
+
+    from starlette.testclient import TestClient
+
+    from cnipa_kg.web.app import create_app
+
+    query = "SELECT ?d WHERE { ?d a ckg:Designation } LIMIT 3"
+    with TestClient(create_app(release_dir, workers=1)) as client:
+        page = client.get("/sparql", params={"query": query}, headers={"Accept": "text/html"}).text
+        links = dict(regex.findall(r'<a href="([^"]+)" download="results\.(\w+)"', page))
+        formats = {v: htmllib.unescape(k) for k, v in links.items()}
+        assert set(formats) == {"csv", "tsv", "json"}, formats
+        tsv = client.get(formats["tsv"])
+    assert tsv.headers["content-type"].startswith("text/tab-separated-values")
+    assert tsv.text.splitlines()[0] == "?d" and len(tsv.text.splitlines()) == 4

@@ -125,3 +125,4 @@ def test_the_home_page_claims_only_what_the_data_has(site, release_dir):
     assert not any(r["park"] for r in rows) and {r["division_level"] for r in rows} <= {"prefecture", "district"}
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "cities and districts" in home and "parks" not in home.lower() and "counties" not in home
+

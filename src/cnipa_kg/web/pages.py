@@ -198,7 +198,7 @@ def results_page(results_json: bytes, links: Links, *, query: str, named: dict |
     names = data["head"]["vars"]
     bindings = data["results"]["bindings"]
     rows = [[b.get(n) for n in names] for b in bindings[:MAX_HTML_ROWS]]
-    downloads = {fmt.upper(): f"{links.prefix}/sparql?{urlencode({'query': query, 'format': fmt})}" for fmt in ("csv", "json")}
+    downloads = {fmt.upper(): f"{links.prefix}/sparql?{urlencode({'query': query, 'format': fmt})}" for fmt in ("csv", "tsv", "json")}
     return render("results.html", links=links, query=query, boolean=None, names=names, rows=rows, total=len(bindings),
                   downloads=downloads, named=named or {}, prefixes=_prefixes())
 
