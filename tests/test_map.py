@@ -141,3 +141,26 @@ def test_place_puts_the_south_china_sea_in_the_inset():
     x, y = geo.place(112.34, 16.83)  # 永兴岛, the seat of Sansha (460300)
     assert box_x <= x <= box_x + box_w and box_y <= y <= box_y + box_h
     assert geo.place(116.41, 39.90) == geo.project(116.41, 39.90)  # Beijing: the main map
+
+
+def test_no_two_dots_overlap_so_each_can_be_clicked(release_dir):
+    """Beijing's districts lie a few units apart on the map: the dots are moved apart (a line to the true
+    place), on the home page and on the notice page, so that no dot covers another."""
+    import math
+    import re as regex
+
+    from starlette.testclient import TestClient
+
+    from cnipa_kg.web.app import create_app
+
+    with TestClient(create_app(release_dir, workers=1)) as client:
+        for path in ("/", "/eli/notice/gzfyz/2022/33"):
+            svg = client.get(path).text
+            dots = [(float(x), float(y), int(r)) for x, y, r in
+                    regex.findall(r'<circle cx="([-0-9.]+)" cy="([-0-9.]+)" r="([0-9]+)"/>', svg)]
+            assert len(dots) >= 5, path
+            for i, (x, y, r) in enumerate(dots):
+                for x2, y2, r2 in dots[i + 1:]:
+                    assert math.hypot(x - x2, y - y2) >= r + r2, (path, (x, y), (x2, y2))
+            if path == "/":
+                assert '<line class="leader"' in svg

@@ -12,6 +12,7 @@ the static site (paths relative to the page, with ``.html``).
 from __future__ import annotations
 
 import json
+import math
 import posixpath
 import re
 from collections import defaultdict
@@ -147,16 +148,41 @@ def resource_page(template: str, links: Links, *, alternates: dict[str, str], de
     return render(template, links=links, alternates=alternates, **{**described, **view})
 
 
+def dot_radius(tier: str) -> int:
+    """The radius of a map dot (the page's own place is larger)."""
+    return 9 if tier == "here" else 6
+
+
 def map_points(points: list[dict], links: Links) -> list[dict]:
-    """Projected map points (SVG user units of :data:`geo.VIEWBOX`) with their links."""
-    out = []
+    """Projected map points (SVG user units of :data:`geo.VIEWBOX`) with their links. Dots that would
+    overlap (Beijing's districts lie a few units apart) are moved apart, the first free place on rings
+    round their own, so that each can be clicked; a moved dot keeps its true place as ``x0``, ``y0``
+    (the map draws a line to it). Deterministic: placed in the order of their IRIs, this place first."""
+    projected = []
     for p in points:
         lonlat = geo.parse_wkt_point(p["wkt"])
         if lonlat is None:
             continue
         x, y = geo.place(*lonlat)
-        out.append({**p, "x": x, "y": y, "href": links.href(p["iri"])})
-    return out
+        projected.append({**p, "x": x, "y": y, "x0": x, "y0": y, "href": links.href(p["iri"])})
+    placed: list[dict] = []
+    for p in sorted(projected, key=lambda p: (p.get("tier") != "here", p["iri"])):
+        r = dot_radius(p.get("tier", ""))
+
+        def free(x: float, y: float) -> bool:
+            return all(math.hypot(x - q["x"], y - q["y"]) >= r + dot_radius(q.get("tier", "")) + 1 for q in placed)
+
+        ring = 0
+        while not free(p["x"], p["y"]) and ring < 20:
+            ring += 1
+            for step in range(6 * ring):
+                angle = 2 * math.pi * step / (6 * ring)
+                x, y = p["x0"] + ring * 2 * r * math.cos(angle), p["y0"] + ring * 2 * r * math.sin(angle)
+                if free(x, y):
+                    p["x"], p["y"] = round(x, 1), round(y, 1)
+                    break
+        placed.append(p)
+    return projected
 
 
 def map_box() -> str:
