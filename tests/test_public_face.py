@@ -227,3 +227,19 @@ def test_every_minted_iri_dereferences(client, release_dir):
     assert bad == []
     ttl = client.get("/dataset/distribution/cnipa-kg.ttl", headers={"Accept": "text/turtle"})
     assert ttl.status_code == 200 and "dcat:Distribution" in ttl.text
+
+
+def test_a_notice_page_links_the_copy_it_was_read_from(tmp_path):
+    """A document read from a copy on the web (its sidecar's url) links that copy, with what the sidecar says of it;
+    the 2022 notice, which has no recorded address, shows none (no address is invented)."""
+    from starlette.testclient import TestClient
+
+    from cnipa_kg.web.app import create_app
+
+    build(out=tmp_path / "dist")  # the shipped sources, with their sidecars
+    with TestClient(create_app(tmp_path / "dist", workers=1)) as client:
+        page = client.get("/eli/notice/gzfbz/2024/4").text
+        plain = client.get("/eli/notice/gzfyz/2022/33").text
+    assert '<a href="https://news.fznews.com.cn/fzxw/20240130/7toMBs9069.shtml">' in page
+    assert "Copy read" in page and "a repost" in page
+    assert "Copy read" not in plain

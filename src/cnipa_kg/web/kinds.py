@@ -60,8 +60,10 @@ def _notice(select: Select, iri: str, on: date) -> dict:
     names = views.labels(select, [*f["issuer"], *f["printed_by"], *f["addressees"], *f["copy_to"], *f["cites"],
                                   *f["cited_by"], *f["parts"]])
     procedure = views.by_language(select, iri, "ckg:selectionProcedure")
+    copies = select(f"""SELECT ?url (SAMPLE(?c) AS ?comment) WHERE {{ <{iri}> prov:wasDerivedFrom ?source .
+                          ?source ckg:copyOf ?url . OPTIONAL {{ ?source rdfs:comment ?c }} }} GROUP BY ?url ORDER BY ?url""")
     return {"facts": f, "names": names, "tables": _annex_tables(rows, names), "rows": rows,
-            "points": views.points(rows), "procedure": procedure}
+            "points": views.points(rows), "procedure": procedure, "copies": copies}
 
 
 def _annex(select: Select, iri: str, on: date) -> dict:
