@@ -126,3 +126,16 @@ def test_the_home_page_claims_only_what_the_data_has(site, release_dir):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "cities and districts" in home and "parks" not in home.lower() and "counties" not in home
 
+
+
+def test_the_ontology_page_links_back_to_the_site(site, release_dir):
+    """/def (and def.html) is the release's standalone ontology documentation with a way back to the home page;
+    the release's own copy (dist/docs/index.html) is left as written."""
+    from starlette.testclient import TestClient
+
+    from cnipa_kg.web.app import create_app
+
+    assert '<a href="index.html">← cnipa-kg</a>' in (site / "def.html").read_text(encoding="utf-8")
+    with TestClient(create_app(release_dir, workers=1)) as client:
+        assert '<a href="/">← cnipa-kg</a>' in client.get("/def").text
+    assert "← cnipa-kg" not in (release_dir / "docs/index.html").read_text(encoding="utf-8")

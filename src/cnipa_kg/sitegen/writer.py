@@ -143,7 +143,7 @@ def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
         put("search.html", pages.search_page(links_for("search.html"), query="", hits=None).encode())
         put("search-index.json", index_json(release.search_index))
         if release.docs is not None and "def" not in paths:
-            put("def.html", release.docs.encode())
+            put("def.html", pages.docs_page(release.docs, links_for("def.html")).encode())
         for name in sorted(downloads):
             put(name, (data / name[len("dist/"):]).read_bytes())
         if (data / VOID).is_file():

@@ -95,7 +95,7 @@ class LinkedData:
              on: date) -> str:
         """The HTML page of ``iri``: the purpose-built page of its kind, then all its statements."""
         if iri == self.release.base + "def" and self.release.docs is not None:
-            return self.release.docs
+            return pages.docs_page(self.release.docs, links)
         types = {o["value"] for s, p, o in triples if s == iri and p == pages.RDF_TYPE}
         select = self.release.select
         if iri.startswith(self.release.base + "dataset"):  # described by void.ttl

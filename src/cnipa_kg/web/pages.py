@@ -189,6 +189,17 @@ def map_box() -> str:
     return " ".join(str(v) for v in geo.VIEWBOX)
 
 
+def docs_page(docs: str, links: Links) -> str:
+    """The ontology documentation (a standalone file, the same as dist/docs/index.html) as the site's /def
+    page: with a link back to the site's home page at the top of its body."""
+    from markupsafe import escape
+
+    back = (f'<p style="margin:0 0 1em"><a href="{escape(links.url(""))}">← cnipa-kg</a> · '
+            f'<a href="{escape(links.url("search"))}">搜索 Search</a></p>')
+    head, body, rest = docs.partition("<body>")
+    return head + body + back + rest if body else docs
+
+
 def home_page(summary: dict, links: Links, **view) -> str:
     return render("home.html", summary=summary, links=links, viewbox=map_box(), **view)
 
