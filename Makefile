@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install java browser virtuoso webservers clean bench help lock screenshots
+.PHONY: run test install java browser virtuoso webservers clean bench help lock screenshots editor editor-check node
 
 help:
 	@echo "make run    create .venv, install, build + validate the release into dist/"
 	@echo "make test   the same install, then the whole test suite"
 	@echo "make bench  benchmarks into bench/ (BENCH_SIZES=\"1 10 100\" for a shorter run)"
 	@echo "make lock   refresh constraints.txt (the versions run/test install) from PyPI"
+	@echo "make editor  rebuild the query editor (src/cnipa_kg/web/assets/editor.js) from editor/ with npm"
 	@echo "make screenshots  PNGs of the site (home, division, notice, phone) into docs/screenshots/"
 	@echo "make clean  remove dist/ and .venv/"
 
@@ -68,10 +69,32 @@ webservers:
 	  echo "nginx, its njs module or apache2 not found: installing them with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js apache2; }
 
+# The query editor (CodeMirror 6) is bundled from npm packages into the package's assets, so that a pip
+# install needs no Node.js. `make editor` rebuilds it with the versions of editor/package-lock.json;
+# `make editor-check` (part of `make test`) rebuilds it in a temporary folder and fails unless the
+# committed files are byte for byte what the lock file gives. Node.js and npm come from apt-get if missing.
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "npm not found: installing nodejs and npm with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+
+editor/node_modules/.package-lock.json: editor/package.json editor/package-lock.json | node
+	cd editor && npm ci --no-audit --no-fund --loglevel=error
+
+editor: editor/node_modules/.package-lock.json
+	cd editor && node build.mjs
+
+editor-check: editor/node_modules/.package-lock.json
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && (cd editor && node build.mjs "$$tmp") && \
+	for f in editor.js editor.js.LICENSE; do \
+	  cmp -s "$$tmp/$$f" src/cnipa_kg/web/assets/$$f || { \
+	    echo "src/cnipa_kg/web/assets/$$f is not what editor/ builds: run make editor and commit it"; exit 1; }; \
+	done && echo "editor.js: the committed bundle is what editor/package-lock.json builds"
+
 run: install
 	$(BIN)/cnipa-kg build --out dist
 
-test: install java browser virtuoso webservers
+test: install java browser virtuoso webservers editor-check
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 

@@ -71,6 +71,23 @@ def invoke(runner: CliRunner, *args: str):
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def set_query(page, text: str) -> None:
+    """Replace the text of the /sparql page's editor (CodeMirror, ``assets/editor.js``) as a user would:
+    select all, then type (one input event, as a paste). The hidden ``<textarea id="query">`` follows."""
+    page.locator("#query-editor[data-ready]").wait_for()
+    page.click("#query-editor .cm-content")
+    page.keyboard.press("Control+a")
+    if text:
+        page.keyboard.insert_text(text)
+    else:
+        page.keyboard.press("Delete")
+
+
+def editor_text(page) -> str:
+    """The text the editor shows, line by line (what a user reads, not the hidden textarea)."""
+    return "\n".join(page.locator("#query-editor .cm-line").evaluate_all("lines => lines.map(l => l.textContent)"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's headless Chromium driven by Playwright (never `playwright install`), one per test module.

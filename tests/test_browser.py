@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import CHROMIUM
+from conftest import CHROMIUM, editor_text, set_query
 from test_server import running_app
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -85,7 +85,7 @@ def test_named_query_pilot_cities(live, page, tmp_path):
 
 def test_select_all_110_designations(live, page, tmp_path):
     page.goto(f"{live.url}/sparql")
-    page.fill("#query", ALL_DESIGNATIONS)
+    set_query(page, ALL_DESIGNATIONS)
     page.click("#run")
     page.wait_for_selector("#row-count", timeout=20_000)
     assert page.inner_text("#row-count").startswith("110 ")
@@ -104,7 +104,7 @@ def test_select_all_110_designations(live, page, tmp_path):
 
 def test_a_malformed_query_shows_the_error(live, page):
     page.goto(f"{live.url}/sparql")
-    page.fill("#query", "SELECT ?x WHERE {")
+    set_query(page, "SELECT ?x WHERE {")
     page.click("#run")
     # a locator wait, not wait_for_function: evaluating a string in the page breaks our CSP (no 'unsafe-eval')
     page.locator("#status", has_text="400").wait_for(timeout=20_000)

@@ -383,6 +383,33 @@ def test_query_page_for_a_browser(client):
     assert js.status_code == 200 and media(js) == "text/javascript"
     css = client.get("/assets/style.css")
     assert css.status_code == 200 and media(css) == "text/css"
+    assert r.text.index('src="/assets/editor.js"') < r.text.index('src="/assets/query.js"')  # the editor, then its user
+    editor = client.get("/assets/editor.js")
+    assert editor.status_code == 200 and media(editor) == "text/javascript"
+
+
+def _terms_of(html: str) -> dict[str, list[str]]:
+    import html as markup
+
+    found = re.search(r"data-terms='([^']*)'", html)
+    assert found, "the editor page carries the terms it completes"
+    return {iri: [kind, label] for iri, kind, label in json.loads(markup.unescape(found.group(1)))}
+
+
+def test_the_query_page_carries_the_terms_the_editor_completes(client, release_graph):
+    """Issue 24 item 5: completion after ``ckg:`` offers the ontology's classes and properties, and the other
+    vocabularies' terms the data uses, with their labels (deprecated ones marked)."""
+    terms = _terms_of(client.get("/sparql", headers={"Accept": BROWSER_ACCEPT}).text)
+    ckg = "https://w3id.org/cnipa-kg/def#"
+    assert terms[ckg + "Designation"] == ["class", "designation"]
+    assert terms[ckg + "designee"][0] == "property" and terms[ckg + "adcode"] == ["property", "division code"]
+    assert terms[ckg + "designationLevel"] == ["property", "designation level (deprecated)"]
+    assert terms[ckg + "demonstration"][0] == "term"  # a tier: neither a class nor a property
+    used = {str(p) for p in release_graph.predicates()} | {str(c) for c in release_graph.objects(None, RDF.type)}
+    assert used <= set(terms)  # every property and class of the data
+    assert not {i for i in terms if i not in used and not i.startswith(ckg)}  # and nothing else outside ckg:
+    answer = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER_ACCEPT})
+    assert _terms_of(answer.text) == terms  # the results page is the editor too
 
 
 def test_service_description(client, live):

@@ -36,6 +36,8 @@ from ..web.site import home_view, summary
 from ..web.state import ServedRelease
 from . import hosting
 
+#: assets of the server's query page only (a static site has no SPARQL endpoint to edit queries for)
+SERVER_ONLY_ASSETS = frozenset({"query.js", "editor.js", "editor.js.LICENSE"})
 MANIFEST = ".cnipa-kg-site"  #: the list of the files a site consists of (what a rebuild may replace)
 Progress = Callable[[str, int, int], None]
 
@@ -149,7 +151,7 @@ def write_site(data: str | Path, out: str | Path, *, sparql: str | None = None,
         if (data / VOID).is_file():
             put(".well-known/void", (data / VOID).read_bytes())
         for asset in sorted(resources.files("cnipa_kg.web").joinpath("assets").iterdir(), key=lambda a: a.name):
-            if asset.is_file():
+            if asset.is_file() and asset.name not in SERVER_ONLY_ASSETS:
                 put(f"assets/{asset.name}", asset.read_bytes())
         missing = pages.Links(release.base, page=hosting.NOT_FOUND_PAGE, sparql=sparql, pages=frozenset(paths),
                               files=downloads, root="/")  # shown at any depth of the host

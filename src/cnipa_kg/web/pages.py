@@ -214,16 +214,17 @@ def _prefixes() -> dict[str, str]:
     return {p: str(ns) for p, ns in PREFIXES.items()}
 
 
-def query_page(named: dict[str, tuple[str, str]], links: Links, *, query: str = "") -> str:
-    """The query editor; ``named`` maps name -> (title, text)."""
+def query_page(named: dict[str, tuple[str, str]], links: Links, *, query: str = "", terms: list = ()) -> str:
+    """The query editor; ``named`` maps name -> (title, text), ``terms`` are what it completes after
+    ``prefix:`` (``[iri, kind, label]``, :mod:`.terms`)."""
     first = query or (next(iter(named.values()))[1] if named else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    return render("query.html", named=named, links=links, query=first, prefixes=_prefixes())
+    return render("query.html", named=named, links=links, query=first, prefixes=_prefixes(), terms=list(terms))
 
 
 MAX_HTML_ROWS = 1000  #: rows a results page shows (the rest: download as CSV or JSON)
 
 
-def results_page(results_json: bytes, links: Links, *, query: str, named: dict | None = None) -> str:
+def results_page(results_json: bytes, links: Links, *, query: str, named: dict | None = None, terms: list = ()) -> str:
     """SPARQL JSON results as an HTML table (for a browser that asked /sparql?query=…): the first
     :data:`MAX_HTML_ROWS` rows, and links to the whole answer as CSV and JSON."""
     from urllib.parse import urlencode
@@ -231,18 +232,18 @@ def results_page(results_json: bytes, links: Links, *, query: str, named: dict |
     data = json.loads(results_json)
     if "boolean" in data:
         return render("results.html", links=links, query=query, boolean=data["boolean"], names=[], rows=[], total=0,
-                      downloads={}, named=named or {}, prefixes=_prefixes())
+                      downloads={}, named=named or {}, prefixes=_prefixes(), terms=list(terms))
     names = data["head"]["vars"]
     bindings = data["results"]["bindings"]
     rows = [[b.get(n) for n in names] for b in bindings[:MAX_HTML_ROWS]]
     downloads = {fmt.upper(): f"{links.prefix}/sparql?{urlencode({'query': query, 'format': fmt})}" for fmt in ("csv", "tsv", "json")}
     return render("results.html", links=links, query=query, boolean=None, names=names, rows=rows, total=len(bindings),
-                  downloads=downloads, named=named or {}, prefixes=_prefixes())
+                  downloads=downloads, named=named or {}, prefixes=_prefixes(), terms=list(terms))
 
 
-def graph_page(turtle: bytes, links: Links, *, query: str, named: dict | None = None) -> str:
+def graph_page(turtle: bytes, links: Links, *, query: str, named: dict | None = None, terms: list = ()) -> str:
     return render("graph.html", links=links, query=query, turtle=turtle.decode("utf-8"), named=named or {},
-                  prefixes=_prefixes())
+                  prefixes=_prefixes(), terms=list(terms))
 
 
 def not_found_page(path: str, links: Links) -> str:

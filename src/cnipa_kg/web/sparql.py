@@ -203,7 +203,8 @@ class SparqlEndpoint:
         endpoint = _endpoint_cached(*where) if host is None or len(host) <= 256 else _endpoint_of(*where)
         if query is None:
             if negotiate(accept, "page") == "text/html":
-                html = pages.query_page(self.release.named, pages.Links(self.release.base, root)).encode()
+                html = pages.query_page(self.release.named, pages.Links(self.release.base, root),
+                                        terms=self.release.terms).encode()
                 return self._ok(html, "text/html", _etag(html, "text/html"), vary_origin)
             body = self.service_description(endpoint)
             vary = b"Accept, Origin" if vary_origin else b"Accept"
@@ -246,7 +247,8 @@ class SparqlEndpoint:
         if page and media in _PAGE_SOURCES:
             links = pages.Links(self.release.base, root)
             render = pages.results_page if answer.kind != "graph" else pages.graph_page
-            body, media = render(body, links, query=query, named=self.release.named).encode(), "text/html"
+            body, media = render(body, links, query=query, named=self.release.named,
+                                 terms=self.release.terms).encode(), "text/html"
         return self._ok(body, media, _etag(body, media), vary_origin)
 
     @staticmethod

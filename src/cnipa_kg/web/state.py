@@ -65,6 +65,13 @@ class ServedRelease:
         return path.read_bytes().decode("utf-8") if path.is_file() else None
 
     @cached_property
+    def terms(self) -> list[list[str]]:
+        """The classes, properties and ontology terms the query editor completes (:mod:`.terms`)."""
+        from .terms import completion_terms
+
+        return completion_terms(self.select)
+
+    @cached_property
     def search_index(self) -> list[list[str]]:
         from .search import build_index
 

@@ -2,6 +2,7 @@
 // a table whose IRIs carry their labels (one more SPARQL query, VALUES) and link to this server's pages.
 // The query is kept in the address bar (?query=…): that URL opens the editor with the query and its
 // answer (the server renders it), so it can be shared. No inline script, no other origin (CSP).
+// The text is the <textarea id="query">'s; editor.js (CodeMirror) edits it in place and keeps it current.
 (function () {
   "use strict";
   var form = document.getElementById("query-form");
@@ -375,10 +376,16 @@
 
   // -- wiring -----------------------------------------------------------------------------------------
 
+  /** A new query text: into the textarea, and into the editor over it (editor.js listens for this event). */
+  function setText(text) {
+    textarea.value = text;
+    textarea.dispatchEvent(new Event("cnipa-kg:set"));
+  }
+
   named.addEventListener("change", function () {
     var option = named.options[named.selectedIndex];
     if (option && option.hasAttribute("data-query")) {
-      textarea.value = option.getAttribute("data-query");
+      setText(option.getAttribute("data-query"));
     }
   });
 
@@ -417,7 +424,7 @@
       results.textContent = "";
       status.textContent = "";
     } else {
-      textarea.value = query;
+      setText(query);
       syncNamed();
       run(query, false);
     }
