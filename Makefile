@@ -12,7 +12,7 @@ help:
 	@echo "make bench  benchmarks into bench/ (BENCH_SIZES=\"1 10 100\" for a shorter run)"
 	@echo "make lock   refresh constraints.txt (the versions run/test install) from PyPI"
 	@echo "make editor  rebuild the query editor (src/cnipa_kg/web/assets/editor.js) from editor/ with npm"
-	@echo "make screenshots  PNGs of the site (home, division, notice, phone) into docs/screenshots/"
+	@echo "make screenshots  PNGs of the site (home, division, notice, phone, query editor) into docs/screenshots/"
 	@echo "make clean  remove dist/ and .venv/"
 
 $(BIN)/python:

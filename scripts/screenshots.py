@@ -8,6 +8,7 @@ runs ``cnipa-kg serve`` on a free port of 127.0.0.1, and saves with Debian's hea
 * ``division.png``    海淀区, ``/division/110108?on=2024-01-01``, 1280 wide, the full page
 * ``notice.png``      the notice, ``/eli/notice/gzfyz/2022/33?on=2024-01-01``, 1280×900 (the viewport)
 * ``home-phone.png``  the home page at 390×844 (the viewport)
+* ``query.png``       the query editor with an answer, completing ``ckg:`` on a new line, 1280×900
 
 What they show is fixed: the status of designations on a given date (``?on=``), never today's; each page
 is shot once the network is idle and the fonts are loaded, with animations off and no caret.
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ON = "2024-01-01"
 DESKTOP = {"width": 1280, "height": 900}
+QUERY = """SELECT ?name ?adcode WHERE {
+  ?d ckg:tier ckg:demonstration ; ckg:designee ?division .
+  ?division ckg:adcode ?adcode ; skos:prefLabel ?name .
+  FILTER(lang(?name) = "zh")
+} ORDER BY ?adcode LIMIT 5"""
 PHONE = {"width": 390, "height": 844}
 #: file name, path on the server, viewport, full page?
 SHOTS = (
@@ -37,6 +44,7 @@ SHOTS = (
     ("division.png", f"/division/110108?on={ON}", DESKTOP, True),
     ("notice.png", f"/eli/notice/gzfyz/2022/33?on={ON}", DESKTOP, False),
     ("home-phone.png", f"/?on={ON}", PHONE, False),
+    ("query.png", "/sparql?" + urllib.parse.urlencode({"query": QUERY}), DESKTOP, False),
 )
 
 
@@ -99,6 +107,12 @@ def shoot(url: str, out: Path) -> list[Path]:
                 page.evaluate("document.fonts.ready.then(() => true)")
                 if errors:
                     raise SystemExit(f"{path}: {errors}")
+                if name == "query.png":  # the editor completing a prefixed name on a new line
+                    page.locator("#query-editor[data-ready]").wait_for()
+                    page.locator("#query-editor .cm-line", has_text="skos:prefLabel").click()
+                    page.keyboard.press("End")
+                    page.keyboard.type("\n  ?division ckg:")
+                    page.locator("#query-editor .cm-tooltip-autocomplete").wait_for()
                 target = out / name
                 page.screenshot(path=str(target), full_page=full_page, animations="disabled", caret="hide")
                 written.append(target)
