@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from ..core.vocab import CKG
 
+#: at most this many terms go into the page (the first in IRI order): a page stays small on any data
+MAX_TERMS = 5000
 #: one row per term: how it is used (a class, a property) or declared, and its labels
 TERMS_QUERY = f"""SELECT ?term (MAX(?as_class) AS ?class) (MAX(?as_property) AS ?property)
        (SAMPLE(?en) AS ?label_en) (SAMPLE(?zh) AS ?label_zh) (MAX(?dep) AS ?deprecated) WHERE {{
@@ -22,7 +24,7 @@ TERMS_QUERY = f"""SELECT ?term (MAX(?as_class) AS ?class) (MAX(?as_property) AS 
   OPTIONAL {{ ?term rdfs:label|skos:prefLabel ?en . FILTER(langMatches(lang(?en), "en")) }}
   OPTIONAL {{ ?term rdfs:label|skos:prefLabel ?zh . FILTER(langMatches(lang(?zh), "zh")) }}
   OPTIONAL {{ ?term owl:deprecated true . BIND(1 AS ?dep) }}
-}} GROUP BY ?term ORDER BY ?term"""
+}} GROUP BY ?term ORDER BY ?term LIMIT {MAX_TERMS}"""
 
 
 def completion_terms(select: Callable[[str], list[dict[str, str]]]) -> list[list[str]]:
