@@ -41,13 +41,13 @@ def _ppid(pid: int) -> int | None:
 
 
 def query_workers() -> set[int]:
-    """Child processes of this process that are multiprocessing spawn workers."""
+    """Child processes of this process that are query workers (``python -m cnipa_kg.web.query_process``)."""
     me, out = os.getpid(), set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or _ppid(int(entry.name)) != me:
             continue
         with contextlib.suppress(OSError):
-            if b"spawn_main" in (entry / "cmdline").read_bytes():
+            if b"cnipa_kg.web.query_process" in (entry / "cmdline").read_bytes():
                 out.add(int(entry.name))
     return out
 
@@ -434,7 +434,9 @@ def _assert_escaped(r: httpx.Response) -> None:
     assert r.headers.get("x-content-type-options") == "nosniff"
     if "html" in ctype:
         assert "<script>alert" not in r.text, r.text[:500]
-        ours = r.text.replace('<script src="/assets/query.js" defer>', "").replace('<script src="/assets/site.js" defer>', "")
+        ours = r.text
+        for packaged in ("editor.js", "query.js", "site.js"):
+            ours = ours.replace(f'<script src="/assets/{packaged}" defer>', "")
         assert "<script " not in ours  # only the packaged scripts
 
 

@@ -4,8 +4,9 @@ pyoxigraph cannot cancel a running query from another thread, so each query of t
 runs in a worker process that holds its own read-only copy of the release. When a query outlives
 its deadline the worker is killed (SIGKILL: the query ends, its memory goes back to the system)
 and a fresh worker is started in its place. Workers live in an empty network namespace
-(:mod:`.isolation`), die with the server, and are spawned (a fresh interpreter that inherits no
-descriptor but its end of the wire, so never a client's socket).
+(:mod:`.isolation`), die with the server, and are started by :mod:`.query_process` (a fresh
+interpreter that runs only our module, never the host's ``__main__``, and inherits no descriptor but
+its end of the wire, so never a client's socket).
 
 The wire (:mod:`.wire`) is a socketpair read by the event loop. Up to ``depth`` queries are in
 flight on one worker at a time (pipelined: the next is waiting in the worker when the last
@@ -33,7 +34,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import multiprocessing as mp
 import os
 import socket
 import time
@@ -42,6 +42,7 @@ from pathlib import Path
 
 from .evaluate import TEXT, Answer, Job
 from .isolation import netns_inode
+from .query_process import start as start_worker
 from .wire import (
     HEADER,
     KINDS,
@@ -52,7 +53,6 @@ from .wire import (
     job_frame,
     open_store,
     withdraw_frame,
-    worker_main,
 )
 
 __all__ = ["Busy", "QueryPool", "QueryTimeout", "open_store"]
@@ -148,7 +148,6 @@ class QueryPool:
         self.depth = max(1, depth)  #: queries in flight on one worker
         self.stall = stall  #: seconds after which nothing more waits behind a running query
         self.max_frame = max_answer_bytes + (1 << 20)
-        self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []  #: ready and alive
         self._all: set[_Worker] = set()  #: alive, starting included
         self._waiting: dict[str, deque[_Ticket]] = {}
@@ -181,10 +180,10 @@ class QueryPool:
     async def _spawn(self) -> None:
         loop = asyncio.get_running_loop()
         mine, theirs = socket.socketpair()
-        process = self._ctx.Process(target=worker_main, daemon=True, args=(
-            theirs, self.files, self.graph_name, self.prefixes, os.getpid(), netns_inode()))
-        process.start()
-        theirs.close()
+        try:
+            process = start_worker(theirs, self.files, self.graph_name, self.prefixes, os.getpid(), netns_inode())
+        finally:
+            theirs.close()
         worker = _Worker(process, loop.create_future())
         self._all.add(worker)
         worker.transport, _ = await loop.create_unix_connection(lambda: _Wire(self, worker), sock=mine)
@@ -260,9 +259,8 @@ class QueryPool:
 
     def _reap(self, process, tries: int) -> None:
         """Collect a killed worker's exit status without blocking (its zombie is gone after)."""
-        if process.exitcode is not None:
+        if process.poll() is not None:
             self._dying.discard(process)
-            process.close()
         elif tries < 600 and self._loop is not None and not self._loop.is_closed():
             self._loop.call_later(0.02 if tries < 50 else 0.5, self._reap, process, tries + 1)
 
