@@ -67,13 +67,34 @@ def test_serve_default_data_is_dist(runner, captured_run_server):
     assert str(release) == "dist"
 
 
-@pytest.mark.parametrize(("option", "value"), [("--port", "70000"), ("--port", "x"), ("--query-timeout", "0"),
-                                               ("--query-timeout", "-1"), ("--workers", "0"), ("--workers", "1000")])
+@pytest.mark.parametrize(("option", "value"), [
+    ("--port", "70000"), ("--port", "x"), ("--query-timeout", "0"), ("--query-timeout", "-1"), ("--workers", "0"),
+    ("--workers", "1000"),
+    # issue 25: each of these ended in a traceback, answered every query 503, or let a query run for ever
+    ("--query-timeout", "nan"), ("--query-timeout", "inf"), ("--query-timeout", "100000"),
+    ("--max-answer-mb", "nan"), ("--max-answer-mb", "inf"), ("--max-answer-mb", "0"),
+    ("--base", "notaniri"), ("--base", "http://e/a b/"), ("--base", "https://example.org/kg"), ("--base", "ftp://e/")])
 def test_serve_rejects_bad_values(runner, release_dir, captured_run_server, option, value):
     result = invoke(runner, "serve", "--data", release_dir, option, value)
     assert result.exit_code == 2
-    assert option in result.stderr
+    assert option in result.stderr and "Traceback" not in result.output + result.stderr
     assert captured_run_server == []
+
+
+@pytest.mark.parametrize("options", [
+    {"base": "notaniri"}, {"base": "http://e/a b/"}, {"query_timeout": float("nan")}, {"query_timeout": float("inf")},
+    {"query_timeout": 0}, {"query_timeout": "10"}, {"workers": 0}, {"workers": 2.5}, {"max_answer_bytes": 0},
+    {"max_answer_bytes": float("inf")}, {"per_client": True}, {"max_query_bytes": -1}])
+def test_the_library_refuses_the_same_options(release_dir, options):
+    """``create_app`` (and ``run_server``) check their options as the command line does: a BadOption, not a
+    server that answers every query 503 or 400."""
+    from cnipa_kg.core.errors import BadOption
+    from cnipa_kg.web.app import create_app, run_server
+
+    with pytest.raises(BadOption):
+        create_app(release_dir, **options)
+    with pytest.raises(BadOption):
+        run_server(release_dir, port=0, **options)
 
 
 def test_run_server_hands_the_app_to_uvicorn(runner, release_dir, captured_uvicorn):

@@ -337,21 +337,39 @@ def panel(data: Path, level: str, years, vintage, municipalities: str | None, ac
                                                     if result.unplaced else ""), err=True)
 
 
+def _finite(_ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number must be finite (Click's FloatRange lets nan through, and inf where it has no maximum)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", param=param)
+    return value
+
+
+def _base_iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--base`` of ``serve``: checked as ``build`` checks it."""
+    from .core.iris import check_base
+
+    try:
+        return None if value is None else check_base(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
 @cli.command()
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RELEASE, show_default=True,
               help="Release directory written by `cnipa-kg build`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="S",
-              help="Seconds after which a SPARQL query is stopped (its worker process is killed).")
+@click.option("--query-timeout", type=click.FloatRange(min=0.1, max=86400), callback=_finite, default=10.0,
+              show_default=True, metavar="S",
+              help="Seconds after which a SPARQL query is stopped (its worker process is killed); at most a day.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query worker processes (per HTTP process).")
 @click.option("--http-workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="HTTP server processes; more than one serves cached answers on several cores.")
-@click.option("--base", default=None, metavar="IRI",
+@click.option("--base", default=None, metavar="IRI", callback=_base_iri,
               help="Base IRI where the server is deployed (e.g. https://example.org/kg/); paths under it map to the release's IRIs.")
-@click.option("--max-answer-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True, metavar="MB",
-              help="Largest SPARQL answer in MiB; a larger one is stopped and answered 422.")
+@click.option("--max-answer-mb", type=click.FloatRange(min=0.001, max=65536), callback=_finite, default=64.0,
+              show_default=True, metavar="MB", help="Largest SPARQL answer in MiB; a larger one is stopped and answered 422.")
 @click.option("--per-client", type=click.IntRange(1, 1000), default=4, show_default=True,
               help="Queries one client (IP address) may have waiting or running; more are answered 429.")
 def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, http_workers: int,
@@ -415,13 +433,6 @@ def site(data: Path, out: Path, sparql: str | None, quiet: bool) -> None:
         click.echo(result.summary())
         data = "" if Path(out).resolve() == DEFAULT_RELEASE.resolve() else f" --data {out}"  # query reads dist/ by default
         click.echo(f"\nNext:\n  python -m http.server --directory {out} 8080   # browse it at http://localhost:8080/")
-
-
-def _finite(_ctx: click.Context, param: click.Parameter, value: float) -> float:
-    """A number of seconds must be finite (Click's FloatRange lets inf and nan through)."""
-    if not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a finite number of seconds", param=param)
-    return value
 
 
 @cli.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,7 +25,8 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
-from ..core.errors import CnipaKgError
+from ..core.errors import BadOption, CnipaKgError
+from ..core.iris import check_base
 from ..query.release import check_release
 from .cache import LRU
 from .linked_data import LinkedData
@@ -64,6 +66,25 @@ class KgApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
+MAX_QUERY_TIMEOUT = 86400.0  #: a day: a timeout that never comes would let a runaway query run for ever
+
+
+def check_options(*, base: str | None, query_timeout: float, **counts: int) -> None:
+    """:class:`BadOption` unless ``base`` is an absolute http(s) IRI ending in / or # (as ``build``
+    asks), ``query_timeout`` a finite number of seconds in (0, a day] and each of ``counts`` an int ≥ 1."""
+    if base is not None:
+        try:
+            check_base(base)
+        except ValueError as exc:
+            raise BadOption(str(exc)) from None
+    if isinstance(query_timeout, bool) or not isinstance(query_timeout, (int, float)) or not (
+            math.isfinite(query_timeout) and 0 < query_timeout <= MAX_QUERY_TIMEOUT):
+        raise BadOption(f"query_timeout must be a number of seconds in (0, {MAX_QUERY_TIMEOUT:g}], not {query_timeout!r}")
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise BadOption(f"{name} must be a whole number of at least 1, not {value!r}")
+
+
 def create_app(release: str | Path, *, base: str | None = None, query_timeout: float = 10.0, workers: int = 2,
                max_query_bytes: int = 32 * 1024, max_answer_bytes: int = 64 << 20, per_client: int = 4,
                cors: bool = True) -> KgApp:
@@ -79,7 +100,10 @@ def create_app(release: str | Path, *, base: str | None = None, query_timeout: f
     :param max_answer_bytes: larger answers get 422 (the worker stops writing them)
     :param per_client: queries one client (IP address) may have waiting or running; more get 429
     :param cors: send ``Access-Control-Allow-Origin: *`` (no credentials) and answer preflights
+    :raises BadOption: an option out of its range (:func:`check_options`)
     """
+    check_options(base=base, query_timeout=query_timeout, workers=workers, max_query_bytes=max_query_bytes,
+                  max_answer_bytes=max_answer_bytes, per_client=per_client)
     served = ServedRelease(Path(release))
     pool = QueryPool([served.data_file], graph_name=served.graph_name, size=workers, per_client=per_client,
                      prefixes=QUERY_PREFIXES, max_answer_bytes=max_answer_bytes)
@@ -160,6 +184,8 @@ def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000
     """
     import uvicorn
 
+    check_options(base=base, query_timeout=query_timeout, workers=workers, http_workers=http_workers,
+                  **{k: v for k, v in options.items() if k in ("max_query_bytes", "max_answer_bytes", "per_client")})
     check_release(Path(release))  # fail here, not in each child
     if port:
         check_port(host, port)
