@@ -362,3 +362,24 @@ def test_drop_outs_on_the_contract(contract):
     # start) is no drop-out; 戊市 (no period stated) is, since a later notice exists
     assert [(r["name"], r["notice"], r["next_notice_date"], r["later_notices"]) for r in rows] == [
         ("乙市", "A号", "2025-08-01", "B号"), ("戊市", "urn:t:C", "2025-08-01", "B号")]
+
+
+def test_the_editors_examples_take_today_on_the_day_they_are_asked(release_dir, monkeypatch):
+    """Issue 25: the status example's default date (``today``) was bound once, when the server started."""
+    import datetime as dt
+
+    from cnipa_kg.web import state
+
+    day = [dt.date(2026, 12, 7)]
+
+    class Clock(dt.date):
+        @classmethod
+        def today(cls):
+            return day[0]
+
+    monkeypatch.setattr(dt, "date", Clock)  # what query.params reads (dt.date.today())
+    monkeypatch.setattr(state, "date", Clock, raising=False)
+    served = state.ServedRelease(release_dir)
+    assert '"2026-12-07"' in served.named["status"][1]
+    day[0] = dt.date(2026, 12, 8)  # the server runs past midnight
+    assert '"2026-12-08"' in served.named["status"][1] and '"2026-12-07"' not in served.named["status"][1]

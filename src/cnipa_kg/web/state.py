@@ -4,6 +4,7 @@ and linked-data lookups: fixed, bounded queries), with its base IRI and the name
 from __future__ import annotations
 
 import logging
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -36,8 +37,19 @@ class ServedRelease:
         self.graph_name = str(iris.dataset_iri(self.base))
         self.data_file, self.store = check_release(release, graph_name=self.graph_name)
         self.cache = LRU()
-        self.named = {name: (query_header(p).get("title", ""), _with_defaults(p.read_text(encoding="utf-8")))
-                      for name, p in named_queries().items()}
+        #: name -> (title, text as written), read once
+        self._named_texts = {name: (query_header(p).get("title", ""), p.read_text(encoding="utf-8"))
+                             for name, p in named_queries().items()}
+        self._named: tuple[date, dict[str, tuple[str, str]]] | None = None
+
+    @property
+    def named(self) -> dict[str, tuple[str, str]]:
+        """The named queries for the editor, name -> (title, text with its parameters' defaults bound),
+        bound again when the day changes (a date's default ``today`` is the day of the request)."""
+        today = date.today()
+        if self._named is None or self._named[0] != today:
+            self._named = (today, {name: (title, _with_defaults(text)) for name, (title, text) in self._named_texts.items()})
+        return self._named[1]
 
     def links(self, request: Request) -> Links:
         return Links(self.base, request.scope.get("root_path", ""))
