@@ -624,3 +624,37 @@ def test_a_normal_query_during_a_runaway_burst_ends_in_time(abuse):
             break
         time.sleep(0.2)
     assert r.status_code == 200 and r.text.split() == ["n", "110"]
+
+
+# -- headers that would fill the caches or the event loop (issue 25, an adversarial run of 2026-12-07) ----------
+
+BIG_HEADERS = [
+    pytest.param({"Accept": "text/turtle," + ",".join(f"a/b{i};q=0.5" for i in range(2000))}, id="2000-range-accept"),
+    pytest.param({"Accept": "text/html;" + "x" * (1 << 20)}, id="1MB-accept"),
+    pytest.param({f"X-Pad-{i}": "y" * 4000 for i in range(10)}, id="40KB-in-all"),
+]
+
+
+@pytest.mark.parametrize("headers", BIG_HEADERS)
+@pytest.mark.parametrize("path", ["/", "/division/110108", "/sparql?query=ASK%7B%7D", "/no/such/path"])
+def test_oversized_request_headers_get_431(client, path, headers):
+    """300 requests with distinct 1 MB Accept headers took the server from 78 to 369 MB (each kept as a cache
+    key); one Accept of 500,000 ranges blocked every client for seconds. Now such a request is answered 431
+    before anything reads its headers."""
+    r = client.get(path, headers=headers)
+    assert r.status_code == 431, r.text[:200]
+    assert r.headers["content-type"].startswith("text/plain") and "request headers" in r.text
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
+    ok = client.get(path, headers={"Accept": "text/html", "X-Pad": "y" * 4000})
+    assert ok.status_code in (200, 404)  # the server goes on, and ordinary headers pass
+
+
+def test_cache_keys_count_against_the_cache_budget():
+    """A cache whose keys hold what clients sent counts the keys' bytes, not only the values'."""
+    from cnipa_kg.web.cache import LRU
+
+    cache = LRU(4096, max_bytes=8 << 20)
+    for i in range(50):
+        cache.put(("page", b"x" * (1 << 20), i), b"")  # 1 MiB keys, empty values
+    assert cache.bytes <= 8 << 20
+    assert len(cache.data) <= 8

@@ -30,7 +30,7 @@ from ..core.iris import check_base
 from ..query.release import check_release
 from .cache import LRU
 from .linked_data import LinkedData
-from .middleware import CORS_OPTIONS, ResponseCache, SecurityHeaders
+from .middleware import CORS_OPTIONS, SECURITY_HEADERS, ResponseCache, SecurityHeaders
 from .site import ReleaseFiles, Site, assets
 from .sparql import QUERY_PREFIXES, SparqlEndpoint
 from .state import ServedRelease
@@ -50,6 +50,29 @@ def _route_path(scope) -> str:
     return path[len(root):] if path[len(root)] == "/" else path
 
 
+#: the largest request header value, and all of them (name and value) together; a request over either gets
+#: 431 before anything reads it: a client cannot make the caches hold, or negotiation parse, megabytes
+MAX_HEADER_BYTES = 8 << 10
+MAX_HEADERS_BYTES = 32 << 10
+
+
+def _headers_too_large(headers) -> bool:
+    total = 0
+    for name, value in headers:
+        total += len(name) + len(value)
+        if len(value) > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
+            return True
+    return False
+
+
+async def _send_plain(send, status: int, message: bytes) -> None:
+    body = message + b"\n"
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body)),
+        (b"cache-control", b"no-store"), (b"connection", b"close"), *SECURITY_HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class KgApp(Starlette):
     """A Starlette app that answers ``/sparql`` (GET, POST, HEAD) before its middleware and router."""
 
@@ -58,6 +81,10 @@ class KgApp(Starlette):
     sparql_prefix = ""  #: the sub-path of ``--base`` the routes are mounted at
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and _headers_too_large(scope["headers"]):
+            await _send_plain(send, 431, f"request headers over {MAX_HEADER_BYTES} bytes each or "
+                                         f"{MAX_HEADERS_BYTES} in all".encode())
+            return
         if scope["type"] == "http" and scope["method"] in _DIRECT and _route_path(scope) in self.sparql_paths:
             if self.sparql_prefix:
                 scope = {**scope, "root_path": scope.get("root_path", "") + self.sparql_prefix}

@@ -20,7 +20,7 @@ def size_of(value) -> int:
 
 
 class LRU:
-    """At most ``size`` entries and ``max_bytes`` bytes (:func:`size_of`); the least recently used
+    """At most ``size`` entries and ``max_bytes`` bytes (:func:`size_of` of key and value); the least recently used
     go first, and a value larger than ``max_item`` is not kept at all.
 
     >>> c = LRU(2); c.put("a", 1); c.put("b", 2); c.get("a"); c.put("c", 3)
@@ -48,8 +48,9 @@ class LRU:
             return None
 
     def put(self, key, value, cost: int | None = None) -> None:
-        """Keep ``value``; ``cost``: its bytes when the caller knows them (else :func:`size_of`)."""
-        cost = size_of(value) if cost is None else cost
+        """Keep ``value``; ``cost``: its bytes when the caller knows them (else :func:`size_of`). The
+        key's own bytes are counted too: a key holds what a client sent (a path, an Accept header)."""
+        cost = (size_of(value) if cost is None else cost) + size_of(key)
         with self._lock:
             if key in self.data:
                 self.bytes -= self.data.pop(key)[1]
