@@ -658,3 +658,56 @@ def test_cache_keys_count_against_the_cache_budget():
         cache.put(("page", b"x" * (1 << 20), i), b"")  # 1 MiB keys, empty values
     assert cache.bytes <= 8 << 20
     assert len(cache.data) <= 8
+
+
+@contextlib.contextmanager
+def _serve_command(release_dir, *flags: str):
+    """``cnipa-kg serve`` as a user runs it (a process of its own, default flags but ``flags``); its URL."""
+    import subprocess
+    import sys
+
+    from test_server import free_port
+
+    port = free_port()
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.Popen([sys.executable, "-m", "cnipa_kg.cli", "serve", "--data", str(release_dir), "--port",
+                             str(port), *flags], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(url + "/", timeout=2)
+                break
+            assert time.monotonic() < deadline, "cnipa-kg serve did not answer"
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def _endpoint_named(url: str, headers: dict) -> str:
+    from rdflib import Graph
+    from rdflib.namespace import Namespace
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    r = httpx.get(url + "/sparql", headers={"Accept": "text/turtle", **headers}, timeout=30)
+    assert r.status_code == 200, r.text
+    (endpoint,) = Graph().parse(data=r.text, format="turtle").objects(None, sd.endpoint)
+    return str(endpoint)
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_declared(release_dir):
+    """Issue 25: uvicorn trusted X-Forwarded-* from 127.0.0.1, so any local client could name its own address
+    (dodging the per-client share) and the scheme of the answers. Now only with --behind-proxy."""
+    with _serve_command(release_dir) as url:
+        assert _endpoint_named(url, FORWARDED) == f"{url}/sparql"
+    with _serve_command(release_dir, "--behind-proxy") as url:
+        assert _endpoint_named(url, FORWARDED) == url.replace("http://", "https://") + "/sparql"
+        assert _endpoint_named(url, {}) == f"{url}/sparql"  # a plain request after it: not the https answer

@@ -372,8 +372,11 @@ def _base_iri(_ctx: click.Context, param: click.Parameter, value: str | None) ->
               show_default=True, metavar="MB", help="Largest SPARQL answer in MiB; a larger one is stopped and answered 422.")
 @click.option("--per-client", type=click.IntRange(1, 1000), default=4, show_default=True,
               help="Queries one client (IP address) may have waiting or running; more are answered 429.")
+@click.option("--behind-proxy", is_flag=True,
+              help="A reverse proxy on this host forwards to the server: trust its X-Forwarded-For and "
+                   "X-Forwarded-Proto from 127.0.0.1 (otherwise they are ignored).")
 def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, http_workers: int,
-          base: str | None, max_answer_mb: float, per_client: int) -> None:
+          base: str | None, max_answer_mb: float, per_client: int, behind_proxy: bool) -> None:
     """Serve the release: SPARQL 1.1 Protocol endpoint and linked-data pages.
 
     \b
@@ -395,7 +398,8 @@ def serve(data: Path, host: str, port: int, query_timeout: float, workers: int, 
     from .web.app import run_server
 
     run_server(data, host=host, port=port, query_timeout=query_timeout, base=base, workers=workers,
-               http_workers=http_workers, max_answer_bytes=int(max_answer_mb * 2**20), per_client=per_client)
+               http_workers=http_workers, max_answer_bytes=int(max_answer_mb * 2**20), per_client=per_client,
+               behind_proxy=behind_proxy)
 
 
 @cli.command()

@@ -201,11 +201,15 @@ def check_port(host: str, port: int) -> None:
 
 
 def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000, query_timeout: float = 10.0,
-               base: str | None = None, workers: int = 2, http_workers: int = 1, **options) -> None:
+               base: str | None = None, workers: int = 2, http_workers: int = 1, behind_proxy: bool = False,
+               **options) -> None:
     """Build the app and run it with uvicorn (tests patch ``uvicorn.run``).
 
     :param workers: query worker processes per HTTP process
     :param http_workers: HTTP server processes (uvicorn ``workers``); each loads the release
+    :param behind_proxy: trust ``X-Forwarded-For`` / ``X-Forwarded-Proto`` from 127.0.0.1 (a reverse proxy on
+        this host); otherwise they are ignored: they would name the client (its share of the workers) and
+        the scheme for anyone who can connect
     :param options: more keyword options of :func:`create_app` (``max_answer_bytes``, ``per_client``)
     :raises CnipaKgError: the port cannot be bound; the release cannot be read
     """
@@ -214,13 +218,14 @@ def run_server(release: str | Path, *, host: str = "127.0.0.1", port: int = 8000
     check_options(base=base, query_timeout=query_timeout, workers=workers, http_workers=http_workers,
                   **{k: v for k, v in options.items() if k in ("max_query_bytes", "max_answer_bytes", "per_client")})
     check_release(Path(release))  # fail here, not in each child
+    proxy = {"proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"} if behind_proxy else {"proxy_headers": False}
     if port:
         check_port(host, port)
     if http_workers > 1:
         os.environ[_ENV] = json.dumps({"release": str(Path(release).resolve()), "base": base,
                                        "query_timeout": query_timeout, "workers": workers, **options})
         uvicorn.run("cnipa_kg.web.app:app_from_env", factory=True, host=host, port=port, workers=http_workers,
-                    log_level="info", access_log=False)
+                    log_level="info", access_log=False, **proxy)
         return
     app = create_app(release, base=base, query_timeout=query_timeout, workers=workers, **options)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, **proxy)

@@ -46,7 +46,7 @@ class ResponseCache:
     """GET answers reused byte for byte.
 
     The key is the path, the raw query string, the Accept header, the Host header, the mount
-    point and today's date (a page without ``?on=`` shows the status of designations today); only complete 200 answers below 1 MiB that may be stored (no ``no-store``) are kept, up to
+    point, the scheme and today's date (a page without ``?on=`` shows the status of designations today); only complete 200 answers below 1 MiB that may be stored (no ``no-store``) are kept, up to
     ``max_bytes`` in all (``store``: an LRU shared with ``/sparql``, which keeps its answers there itself). ``If-None-Match`` is honoured on hits. This keeps repeated lookups off the
     router and the event loop's slower paths.
     """
@@ -62,7 +62,8 @@ class ResponseCache:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         key = (scope["path"], scope["query_string"], headers.get(b"accept", b""), headers.get(b"host", b""),
-               scope.get("root_path", ""), scope["method"], date.today())  # pages show statuses on today's date
+               scope.get("root_path", ""), scope["method"], date.today(),  # pages show statuses on today's date
+               scope.get("scheme", "http"))
         hit = self.store.get(key)
         if hit is not None:
             status_headers, body, etag = hit

@@ -118,7 +118,7 @@ class SparqlEndpoint:
         key = None
         if method != "POST":
             key = (scope["path"], scope["query_string"], headers.get(b"accept", b""), headers.get(b"host", b""),
-                   scope.get("root_path", ""), method, vary_origin)
+                   scope.get("root_path", ""), method, vary_origin, scope.get("scheme", "http"))
             hit = self.responses.get(key)
             if hit is not None:
                 return await self._send(send, method, headers, 200, *hit)
