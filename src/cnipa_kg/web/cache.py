@@ -27,7 +27,7 @@ class LRU:
     1
     >>> c.get("b") is None, c.get("a"), c.get("c")
     (True, 1, 3)
-    >>> c = LRU(100, max_bytes=1000, max_item=600); c.put("x", b"a" * 500); c.put("y", b"b" * 500); c.put("z", b"c" * 700)
+    >>> c = LRU(100, max_bytes=1000, max_item=700); c.put("x", b"a" * 500); c.put("y", b"b" * 500); c.put("z", b"c" * 700)
     >>> c.get("x") is None, c.get("y") is not None, c.get("z") is None, c.bytes <= 1000
     (True, True, True, True)
     """
